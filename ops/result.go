@@ -1,0 +1,93 @@
+package ops
+
+import "time"
+
+// Outcome is how an operation ended.
+type Outcome string
+
+// The outcomes an operation can commit with.
+const (
+	// Done: the operation changed what it was meant to change.
+	Done Outcome = "done"
+	// AlreadyDone: its effect was already in place (a del of an absent
+	// file, an md of an existing folder, a copy found complete after a
+	// crash, from what the intent recorded).
+	AlreadyDone Outcome = "already-done"
+	// Failed: it could not be done; Result.Err says why.
+	Failed Outcome = "failed"
+	// Skipped: a person decided (smswork resolve ID skip) not to run it.
+	Skipped Outcome = "skipped"
+)
+
+// Intent is what an operation records in the journal before it touches
+// anything: enough for recovery to finish it after a crash without running
+// a file operation's effect twice. Prepare computes it with reads only.
+type Intent struct {
+	// Items is the expansion of the operation into single files: one per
+	// file matched by a wildcard, or exactly one. md, rd and run have one
+	// item naming their path (run: none).
+	Items []Item `json:"items,omitempty"`
+	// CrossDevice marks a move whose source and destination are on
+	// different file systems: done as a durable copy, then a delete.
+	CrossDevice bool `json:"crossDevice,omitempty"`
+	// Copied is set, and journaled, once a cross-device move's copy is
+	// durable: recovery then only deletes the sources.
+	Copied bool `json:"copied,omitempty"`
+}
+
+// Item is one file of an operation, by host-independent paths relative to
+// their drive roots, with the state recovery needs to decide whether the
+// file's part is done.
+type Item struct {
+	Src Path `json:"src"`
+	Dst Path `json:"dst,omitzero"`
+	// Temp is the name (in Dst's folder) of the temporary file a copy
+	// writes before renaming it over Dst; recovery removes a leftover.
+	Temp string `json:"temp,omitempty"`
+	// SrcExists, SrcSize and SrcModTime describe the source as it was when
+	// the intent was made. A copy keeps the modification time, so a
+	// destination whose size and time equal these is the copy's result.
+	SrcExists  bool      `json:"srcExists,omitempty"`
+	SrcSize    int64     `json:"srcSize,omitempty"`
+	SrcModTime time.Time `json:"srcModTime,omitzero"`
+	// DstExisted says whether the destination existed before the
+	// operation (for /-y after a crash, and for the audit).
+	DstExisted bool `json:"dstExisted,omitempty"`
+}
+
+// Result is what an operation did, recorded by its commit marker.
+type Result struct {
+	Outcome Outcome `json:"outcome"`
+	// Err is the error text of a failed operation.
+	Err string `json:"err,omitempty"`
+	// InUse marks a failure caused by a file held open by another process
+	// (Windows sharing violation): the entry stays for the next boot.
+	InUse bool `json:"inUse,omitempty"`
+	// Files holds, per file written, its path, size and SHA-256.
+	Files []FileResult `json:"files,omitempty"`
+	// Bytes is the total copied.
+	Bytes int64 `json:"bytes,omitempty"`
+	// ExitCode, Stdout and Stderr are those of a run operation; the
+	// output is bounded (see Executor.MaxOutput) and Truncated says if
+	// some was dropped. ExitCode is -1 when the program did not exit by
+	// itself (killed at its time limit, or never started).
+	ExitCode  int       `json:"exitCode,omitempty"`
+	Stdout    string    `json:"stdout,omitempty"`
+	Stderr    string    `json:"stderr,omitempty"`
+	Truncated bool      `json:"truncated,omitempty"`
+	TimedOut  bool      `json:"timedOut,omitempty"`
+	Start     time.Time `json:"start,omitzero"`
+	End       time.Time `json:"end,omitzero"`
+}
+
+// FileResult is one file an operation wrote or removed.
+type FileResult struct {
+	Path   Path   `json:"path"`
+	Size   int64  `json:"size,omitempty"`
+	SHA256 string `json:"sha256,omitempty"`
+	// SrcSHA256 is the SHA-256 of the source as read (equal to SHA256
+	// for a binary copy).
+	SrcSHA256 string `json:"srcSha256,omitempty"`
+	// Absent marks a file a del found already gone.
+	Absent bool `json:"absent,omitempty"`
+}
