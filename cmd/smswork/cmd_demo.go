@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+type demoOptions struct {
+	keep bool
+	dir  string
+}
+
+func newDemoCommand(g *globalOptions) *cobra.Command {
+	o := &demoOptions{}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the KB139086 example in a throw-away sandbox",
+		Long: `demo makes a sandbox in a temporary folder with drive C mapped into it, writes
+an SMS.INI holding the KB139086 example (replace an in-use netapi.dll) and a
+few more entries, runs it, and prints what happened: the plan, the outcome of
+each operation, SMS.INI after, and the audit trail. It touches nothing outside
+the sandbox, which it removes unless --keep.`,
+		Example: `  smswork demo
+  smswork demo --keep`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDemo(cmd.Context(), g, o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.keep, "keep", false, "keep the sandbox and print its path")
+	cmd.Flags().StringVar(&o.dir, "dir", "", "make the sandbox in this folder instead of a temporary one")
+	return cmd
+}
+
+// demoRunEntry is a run operation that works on this OS with no shell
+// implied: the shell is named, as an author must.
+func demoRunEntry() string {
+	if runtime.GOOS == "windows" {
+		return `cmd /c "echo hello from a run entry"`
+	}
+	return `sh -c "echo hello from a run entry"`
+}
+
+func runDemo(ctx context.Context, g *globalOptions, o *demoOptions) (err error) {
+	dir := o.dir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "smswork-demo-"); err != nil {
+			return err
+		}
+		if !o.keep {
+			defer func() { _ = os.RemoveAll(dir) }()
+		}
+	}
+	c := filepath.Join(dir, "c")
+	files := map[string]string{
+		"temp/netapi.dll":           "NETAPI.DLL version 2 (new)\n",
+		"windows/system/netapi.dll": "NETAPI.DLL version 1 (old, in use)\n",
+		"temp/readme.txt":           "read me\n",
+		"temp/setup.log":            "setup log\n",
+		"temp/empty/.keep":          "",
+	}
+	for name, content := range files {
+		p := filepath.Join(c, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
+	if err := os.Remove(filepath.Join(c, "temp", "empty", ".keep")); err != nil {
+		return err
+	}
+	// The KB article's example exactly as printed (CRLF, continued line),
+	// then more entries on a second continued line.
+	ini := "; SMS client settings\r\n[SMS]\r\nClient=1\r\n\r\n[SMS Work]\r\n" +
+		"PendingWork=copy c:\\temp\\netapi.dll c:\\windows\\system\\netapi.dll /y,\r\n" +
+		"del c:\\temp\\netapi.dll, md c:\\docs, move c:\\temp\\readme.txt c:\\docs\\readme.txt,\r\n" +
+		"del c:\\temp\\*.log, rd c:\\temp\\empty, " + demoRunEntry() + "\r\n"
+	iniPath := filepath.Join(c, "SMS.INI")
+	if err := os.WriteFile(iniPath, []byte(ini), 0o644); err != nil {
+		return err
+	}
+	d := *g
+	d.ini = iniPath
+	d.journal = filepath.Join(dir, "smswork.journal")
+	d.drives = []string{"C=" + c}
+	if d.logFormat == "" {
+		d.logFormat = "console"
+	}
+	w := g.stdout
+	fmt.Fprintf(w, "sandbox: drive C = %s\n\n== SMS.INI before ==\n%s\n== smswork plan ==\n", c, strings.ReplaceAll(ini, "\r\n", "\n"))
+	if err := runPlan(ctx, &d); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n== smswork run ==\n")
+	runErr := runRun(ctx, &d, &runOptions{interrupted: "rerun", maxAttempts: 3, onError: "stop", opTimeout: defaultOpTimeout}, "")
+	after, err := os.ReadFile(iniPath)
+	if err != nil {
+		return err
+	}
+	dll, err := os.ReadFile(filepath.Join(c, "windows", "system", "netapi.dll"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n== SMS.INI after ==\n%s\n== c:\\windows\\system\\netapi.dll now holds ==\n%s\n== smswork history ==\n",
+		strings.ReplaceAll(string(after), "\r\n", "\n"), dll)
+	if err := runHistory(ctx, &d, &historyOptions{oldest: true}); err != nil {
+		return err
+	}
+	if o.keep || o.dir != "" {
+		fmt.Fprintf(w, "\nsandbox kept: %s (try: smswork --ini %s --journal %s --drive C=%s status)\n", dir, iniPath, d.journal, c)
+	}
+	return runErr
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"smswork/journal"
+	"smswork/smsini"
+)
+
+type statusOptions struct {
+	json bool
+}
+
+// statusReport is what status prints; its JSON form is for machines.
+type statusReport struct {
+	Ini     string          `json:"ini"`
+	Journal string          `json:"journal"`
+	Queued  []journal.Entry `json:"queued"`
+	// Interrupted operations have an intent marker and no commit.
+	Interrupted []journal.Entry `json:"interrupted"`
+	Held        []journal.Entry `json:"held"`
+	// NotIngested are SMS.INI entries the journal has not taken in yet.
+	NotIngested []string `json:"notIngested"`
+}
+
+func newStatusCommand(g *globalOptions) *cobra.Command {
+	o := &statusOptions{}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show what is pending, interrupted or held",
+		Long: `status reads the journal and SMS.INI without changing either, and lists the
+operations still queued, those interrupted (an intent marker and no commit),
+those held for a decision (see 'smswork resolve'), and the entries of
+PendingWork the journal has not taken in yet. Exit status 3 when an operation
+is held.`,
+		Example: `  smswork status
+  smswork status --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runStatus(cmd.Context(), g, o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON object")
+	return cmd
+}
+
+func runStatus(_ context.Context, g *globalOptions, o *statusOptions) error {
+	rep := statusReport{Ini: g.ini, Journal: g.journalPath(), Queued: []journal.Entry{},
+		Interrupted: []journal.Entry{}, Held: []journal.Entry{}, NotIngested: []string{}}
+	file, err := smsini.Read(g.ini)
+	if err != nil {
+		return err
+	}
+	var known []string
+	j, err := g.openJournal(true)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case errors.Is(err, journal.ErrLocked):
+		return &exitError{code: exitLocked, err: fmt.Errorf("a run is in progress: %w", err)}
+	case err != nil:
+		return err
+	default:
+		defer func() { _ = j.Close() }()
+		err = j.View(func(tx *journal.Tx) error {
+			m, err := tx.Mirror()
+			if err != nil {
+				return err
+			}
+			return tx.Queue(func(e *journal.Entry) error {
+				if e.Seq >= m.Start {
+					known = append(known, e.Raw)
+				}
+				switch e.State {
+				case journal.Queued:
+					rep.Queued = append(rep.Queued, *e)
+				case journal.Intent:
+					rep.Interrupted = append(rep.Interrupted, *e)
+				case journal.Held:
+					rep.Held = append(rep.Held, *e)
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	// What the journal knows is listed first; the rest was appended.
+	i := 0
+	for _, e := range file.Entries {
+		if i < len(known) && e.Text == known[i] {
+			i++
+			continue
+		}
+		rep.NotIngested = append(rep.NotIngested, e.Text)
+	}
+	if o.json {
+		enc := json.NewEncoder(g.stdout)
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		printStatus(g, &rep)
+	}
+	if len(rep.Held) > 0 {
+		return &exitError{code: exitHeld, err: fmt.Errorf("%d operation(s) held for a decision", len(rep.Held))}
+	}
+	return nil
+}
+
+func printStatus(g *globalOptions, rep *statusReport) {
+	w := g.stdout
+	fmt.Fprintf(w, "SMS.INI  %s\njournal  %s\n", rep.Ini, rep.Journal)
+	list := func(title string, es []journal.Entry, extra func(journal.Entry) string) {
+		fmt.Fprintf(w, "%s: %d\n", title, len(es))
+		for _, e := range es {
+			fmt.Fprintf(w, "  #%d (batch %d, entry %d) %s%s\n", e.Seq, e.Batch, e.Pos, e.Raw, extra(e))
+		}
+	}
+	none := func(journal.Entry) string { return "" }
+	list("held", rep.Held, func(e journal.Entry) string {
+		return fmt.Sprintf("\n      %s; decide: smswork resolve %d rerun|skip", e.HeldReason, e.Seq)
+	})
+	list("interrupted", rep.Interrupted, func(e journal.Entry) string {
+		return fmt.Sprintf("  (attempt %d)", e.Attempts)
+	})
+	list("queued", rep.Queued, none)
+	fmt.Fprintf(w, "in SMS.INI, not yet taken in: %d\n", len(rep.NotIngested))
+	for _, t := range rep.NotIngested {
+		fmt.Fprintf(w, "  %s\n", t)
+	}
+}

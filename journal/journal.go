@@ -1,0 +1,197 @@
+package journal
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"smswork/internal/durable"
+)
+
+// SchemaVersion is the on-disk format version this package writes.
+const SchemaVersion = 1
+
+var (
+	bucketMeta    = []byte("meta")
+	bucketBatches = []byte("batches")
+	bucketQueue   = []byte("queue")
+	bucketHistory = []byte("history")
+
+	keyVersion   = []byte("version")
+	keyNextSeq   = []byte("nextSeq")
+	keyNextBatch = []byte("nextBatch")
+	keyNextRec   = []byte("nextRec")
+	keyHead      = []byte("head")
+	keyMirror    = []byte("mirror")
+)
+
+// Options tunes Open.
+type Options struct {
+	// LockTimeout bounds the wait for another process's lock; 0 means
+	// 100ms (a second writer must fail fast, not wait for a boot).
+	LockTimeout time.Duration
+	// ReadOnly opens the journal for reading (status, history, verify):
+	// a shared lock, no changes, and a missing file is ErrNotFound.
+	ReadOnly bool
+	// Host and Version are written into each history record.
+	Host, Version string
+}
+
+// Journal is an open journal file.
+type Journal struct {
+	db   *bolt.DB
+	path string
+	opts Options
+}
+
+// Open opens the journal at path, creating and initialising it if needed.
+//
+// A file that exists but is shorter than bbolt's four initial pages was
+// caught by a power loss during its very first initialisation (bbolt's
+// README caveat): it holds nothing, so it is kept aside as path.broken-TIME
+// and a new journal is created. Any other unreadable journal is an error:
+// it may hold the truth, and a person must look.
+func Open(path string, opts Options) (*Journal, error) {
+	if opts.LockTimeout == 0 {
+		opts.LockTimeout = 100 * time.Millisecond
+	}
+	if !opts.ReadOnly {
+		if err := setAsideUninitialised(path); err != nil {
+			return nil, err
+		}
+	} else if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("journal %s: %w", path, err)
+	}
+	_, statErr := os.Stat(path)
+	created := errors.Is(statErr, os.ErrNotExist)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("journal %s: %w", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open journal %s: %w", path, err)
+	}
+	j := &Journal{db: db, path: path, opts: opts}
+	if created {
+		// bbolt does not sync the folder of a file it creates.
+		if err := durable.SyncDir(filepath.Dir(path)); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+	}
+	if opts.ReadOnly {
+		return j, j.checkVersion()
+	}
+	if err := j.init(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return j, nil
+}
+
+// setAsideUninitialised moves away a journal file too short to have ever
+// been initialised, so Open can create it anew.
+func setAsideUninitialised(path string) error {
+	st, err := os.Stat(path)
+	if err != nil || st.Size() >= int64(4*os.Getpagesize()) {
+		return nil
+	}
+	aside := path + ".broken-" + time.Now().UTC().Format("20060102T150405")
+	if err := durable.Rename(path, aside); err != nil {
+		return fmt.Errorf("set aside uninitialised journal: %w", err)
+	}
+	return durable.SyncDir(filepath.Dir(path))
+}
+
+func (j *Journal) init() error {
+	err := j.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketBatches, bucketQueue, bucketHistory} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		v := meta.Get(keyVersion)
+		if v == nil {
+			if err := meta.Put(keyVersion, []byte(strconv.Itoa(SchemaVersion))); err != nil {
+				return err
+			}
+			for _, k := range [][]byte{keyNextSeq, keyNextBatch, keyNextRec} {
+				if err := meta.Put(k, u64(1)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		return versionOK(v)
+	})
+	if err != nil {
+		return fmt.Errorf("initialise journal %s: %w", j.path, err)
+	}
+	return nil
+}
+
+func (j *Journal) checkVersion() error {
+	return j.db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return fmt.Errorf("journal %s has no meta bucket: %w", j.path, ErrCorrupt)
+		}
+		return versionOK(meta.Get(keyVersion))
+	})
+}
+
+func versionOK(v []byte) error {
+	n, err := strconv.Atoi(string(v))
+	if err != nil {
+		return fmt.Errorf("schema version %q: %w", v, ErrCorrupt)
+	}
+	if n > SchemaVersion {
+		return fmt.Errorf("schema version %d: %w", n, ErrVersion)
+	}
+	return nil
+}
+
+// Path returns the journal's file name.
+func (j *Journal) Path() string { return j.path }
+
+// Close releases the journal and its lock.
+func (j *Journal) Close() error {
+	if err := j.db.Close(); err != nil {
+		return fmt.Errorf("close journal %s: %w", j.path, err)
+	}
+	return nil
+}
+
+// Update runs fn in one durable read-write transaction: every change fn
+// makes is on disk when Update returns nil, and none is if it fails.
+func (j *Journal) Update(fn func(*Tx) error) error {
+	return j.db.Update(func(btx *bolt.Tx) error {
+		return fn(&Tx{tx: btx, j: j})
+	})
+}
+
+// View runs fn in a read-only transaction.
+func (j *Journal) View(fn func(*Tx) error) error {
+	return j.db.View(func(btx *bolt.Tx) error {
+		return fn(&Tx{tx: btx, j: j})
+	})
+}
+
+// Check runs bbolt's own consistency check and returns what it finds.
+func (j *Journal) Check() []error {
+	var errs []error
+	_ = j.db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			errs = append(errs, err)
+		}
+		return nil
+	})
+	return errs
+}

@@ -1,0 +1,271 @@
+package journal
+
+import (
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"smswork/ops"
+)
+
+// mustOpenJournal opens a new journal under t.TempDir and, at clean-up,
+// checks bbolt's consistency and the hash chain.
+func mustOpenJournal(t *testing.T) *Journal {
+	t.Helper()
+	j, err := Open(filepath.Join(t.TempDir(), "j.db"), Options{Host: "test", Version: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if errs := j.Check(); len(errs) > 0 {
+			t.Errorf("bbolt check: %v", errs)
+		}
+		_ = j.View(func(tx *Tx) error {
+			if errs := tx.VerifyChain(); len(errs) > 0 {
+				t.Errorf("chain: %v", errs)
+			}
+			return nil
+		})
+		_ = j.Close()
+	})
+	return j
+}
+
+func ingest(t *testing.T, j *Journal, raws ...string) Batch {
+	t.Helper()
+	var b Batch
+	var es []NewEntry
+	for _, r := range raws {
+		es = append(es, NewEntry{Raw: r, Op: ops.Op{Kind: ops.KindDel, Src: ops.Path{Drive: "C", Rel: r}}})
+	}
+	if err := j.Update(func(tx *Tx) (err error) {
+		b, err = tx.Ingest("SMS.INI", time.Unix(0, 0), es)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestJournal_IngestIntentCommit(t *testing.T) {
+	j := mustOpenJournal(t)
+	b1 := ingest(t, j, "a", "b")
+	b2 := ingest(t, j, "c")
+	if b1.ID != 1 || b1.FirstSeq != 1 || b2.ID != 2 || b2.FirstSeq != 3 {
+		t.Fatalf("batches %+v %+v", b1, b2)
+	}
+	err := j.Update(func(tx *Tx) error {
+		e, err := tx.Get(1)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetIntent(e, &ops.Intent{}, time.Now()); err != nil {
+			return err
+		}
+		_, err = tx.Commit(e, ops.Result{Outcome: ops.Done}, false, time.Now())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var states []State
+	_ = j.View(func(tx *Tx) error {
+		return tx.Queue(func(e *Entry) error { states = append(states, e.State); return nil })
+	})
+	if len(states) != 3 || states[0] != Committed || states[1] != Queued {
+		t.Fatalf("states %v", states)
+	}
+	// The committed entry leaves the queue when SMS.INI stops listing it.
+	if err := j.Update(func(tx *Tx) error { return tx.ConfirmMirror(2) }); err != nil {
+		t.Fatal(err)
+	}
+	// Confirming past an uncommitted entry is refused: it would be lost.
+	err = j.Update(func(tx *Tx) error { return tx.ConfirmMirror(3) })
+	if !errors.Is(err, ErrState) {
+		t.Fatalf("confirm past uncommitted: %v", err)
+	}
+	n := 0
+	_ = j.View(func(tx *Tx) error { return tx.Queue(func(*Entry) error { n++; return nil }) })
+	if n != 2 {
+		t.Fatalf("queue holds %d, want 2", n)
+	}
+}
+
+func TestJournal_StayOnFailure(t *testing.T) {
+	j := mustOpenJournal(t)
+	ingest(t, j, "a")
+	err := j.Update(func(tx *Tx) error {
+		e, _ := tx.Get(1)
+		_ = tx.SetIntent(e, &ops.Intent{}, time.Now())
+		_, err := tx.Commit(e, ops.Result{Outcome: ops.Failed, Err: "boom"}, true, time.Now())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = j.View(func(tx *Tx) error {
+		e, _ := tx.Get(1)
+		if e.State != Queued || e.Attempts != 1 {
+			t.Errorf("after failure: %+v", e)
+		}
+		return nil
+	})
+}
+
+func TestJournal_Resolve(t *testing.T) {
+	j := mustOpenJournal(t)
+	ingest(t, j, "a")
+	err := j.Update(func(tx *Tx) error { _, err := tx.Resolve(1, Skip, "me"); return err })
+	if !errors.Is(err, ErrState) {
+		t.Fatalf("resolve a queued op: %v", err)
+	}
+	_ = j.Update(func(tx *Tx) error { e, _ := tx.Get(1); return tx.Hold(e, "why") })
+	if err := j.Update(func(tx *Tx) error { _, err := tx.Resolve(1, Skip, "me"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	err = j.Update(func(tx *Tx) error { _, err := tx.Resolve(9, Skip, "me"); return err })
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("resolve missing: %v", err)
+	}
+}
+
+func TestJournal_Locked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j.db")
+	j, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	start := time.Now()
+	_, err = Open(path, Options{LockTimeout: 50 * time.Millisecond})
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("second open: %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("second open did not fail fast")
+	}
+}
+
+func TestJournal_UninitialisedFileSetAside(t *testing.T) {
+	for _, size := range []int{0, 100, 4096} {
+		path := filepath.Join(t.TempDir(), "j.db")
+		if err := os.WriteFile(path, make([]byte, size), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		j, err := Open(path, Options{})
+		if err != nil {
+			t.Fatalf("size %d: %v", size, err)
+		}
+		_ = j.Close()
+		matches, _ := filepath.Glob(path + ".broken-*")
+		if len(matches) != 1 {
+			t.Fatalf("size %d: set-aside copies %v", size, matches)
+		}
+	}
+}
+
+func TestJournal_NewerVersionRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j.db")
+	j, _ := Open(path, Options{})
+	_ = j.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyVersion, []byte("99")) })
+	_ = j.Close()
+	if _, err := Open(path, Options{}); !errors.Is(err, ErrVersion) {
+		t.Fatalf("open newer: %v", err)
+	}
+}
+
+// commitN commits n fresh operations and returns the journal's path.
+func commitN(t *testing.T, j *Journal, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		ingest(t, j, "x")
+		err := j.Update(func(tx *Tx) error {
+			e, err := tx.Get(tx.NextSeq() - 1)
+			if err != nil {
+				return err
+			}
+			_, err = tx.Commit(e, ops.Result{Outcome: ops.Done}, false, time.Now())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestTx_VerifyChain(t *testing.T) {
+	tamper := map[string]func(b *bolt.Bucket) error{
+		"edit": func(b *bolt.Bucket) error {
+			v := append([]byte(nil), b.Get(u64(2))...)
+			r, _ := DecodeRecord(v)
+			r.Raw = "del c:\\evil"
+			data, _ := jsonMarshal(r)
+			return b.Put(u64(2), data)
+		},
+		"delete": func(b *bolt.Bucket) error { return b.Delete(u64(2)) },
+		"reorder": func(b *bolt.Bucket) error {
+			v2 := append([]byte(nil), b.Get(u64(2))...)
+			v3 := append([]byte(nil), b.Get(u64(3))...)
+			if err := b.Put(u64(2), v3); err != nil {
+				return err
+			}
+			return b.Put(u64(3), v2)
+		},
+		"truncate": func(b *bolt.Bucket) error { return b.Delete(u64(4)) },
+	}
+	for name, fn := range tamper {
+		t.Run(name, func(t *testing.T) {
+			j, err := Open(filepath.Join(t.TempDir(), "j.db"), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.Close()
+			commitN(t, j, 4)
+			_ = j.View(func(tx *Tx) error {
+				if errs := tx.VerifyChain(); len(errs) != 0 {
+					t.Fatalf("clean chain: %v", errs)
+				}
+				return nil
+			})
+			if err := j.db.Update(func(tx *bolt.Tx) error { return fn(tx.Bucket(bucketHistory)) }); err != nil {
+				t.Fatal(err)
+			}
+			_ = j.View(func(tx *Tx) error {
+				errs := tx.VerifyChain()
+				if len(errs) == 0 {
+					t.Fatal("tampering not detected")
+				}
+				var ce *ChainError
+				if !errors.As(errs[0], &ce) || ce.Key == 0 {
+					t.Fatalf("finding does not name the record: %v", errs)
+				}
+				return nil
+			})
+		})
+	}
+}
+
+func TestTx_HistoryOrder(t *testing.T) {
+	j := mustOpenJournal(t)
+	commitN(t, j, 3)
+	for _, newest := range []bool{false, true} {
+		var ids []uint64
+		_ = j.View(func(tx *Tx) error {
+			return tx.History(newest, func(r *Record) (bool, error) { ids = append(ids, r.ID); return len(ids) < 2, nil })
+		})
+		want := []uint64{1, 2}
+		if newest {
+			want = []uint64{3, 2}
+		}
+		if len(ids) != 2 || ids[0] != want[0] || ids[1] != want[1] {
+			t.Errorf("newestFirst=%v: %v", newest, ids)
+		}
+	}
+}
+
+var _ = binary.BigEndian

@@ -1,0 +1,242 @@
+package journal
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"smswork/ops"
+)
+
+// Tx is one journal transaction; see Journal.Update and Journal.View.
+type Tx struct {
+	tx *bolt.Tx
+	j  *Journal
+}
+
+func u64(n uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, n)
+	return b
+}
+
+func getU64(b *bolt.Bucket, k []byte) uint64 {
+	v := b.Get(k)
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+func (t *Tx) meta() *bolt.Bucket { return t.tx.Bucket(bucketMeta) }
+
+// NextSeq returns the sequence number the next ingested entry will get.
+func (t *Tx) NextSeq() uint64 { return getU64(t.meta(), keyNextSeq) }
+
+// Mirror returns what SMS.INI is recorded to list.
+func (t *Tx) Mirror() (MirrorState, error) {
+	var m MirrorState
+	v := t.meta().Get(keyMirror)
+	if v == nil {
+		return MirrorState{Start: 1}, nil
+	}
+	if err := json.Unmarshal(v, &m); err != nil {
+		return m, fmt.Errorf("mirror state: %w: %v", ErrCorrupt, err)
+	}
+	return m, nil
+}
+
+// SetMirrorPending records that a rewrite of SMS.INI listing the operations
+// from start on is about to rename the durable temporary file temp over it.
+func (t *Tx) SetMirrorPending(start uint64, temp string) error {
+	m, err := t.Mirror()
+	if err != nil {
+		return err
+	}
+	m.Pending = &PendingMirror{Start: start, Temp: temp}
+	return t.putJSON(t.meta(), keyMirror, m)
+}
+
+// ConfirmMirror records that SMS.INI lists the operations from start on,
+// clears any pending rewrite, and forgets committed operations before
+// start, which SMS.INI no longer lists.
+func (t *Tx) ConfirmMirror(start uint64) error {
+	if err := t.putJSON(t.meta(), keyMirror, MirrorState{Start: start}); err != nil {
+		return err
+	}
+	q := t.tx.Bucket(bucketQueue)
+	c := q.Cursor()
+	for k, v := c.First(); k != nil && binary.BigEndian.Uint64(k) < start; k, v = c.Next() {
+		var e Entry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("queue entry %d: %w: %v", binary.BigEndian.Uint64(k), ErrCorrupt, err)
+		}
+		if e.State != Committed {
+			return fmt.Errorf("operation %d leaves SMS.INI uncommitted: %w", e.Seq, ErrState)
+		}
+		if err := c.Delete(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// NewEntry is an entry to ingest: its raw text and the operation it parsed to.
+type NewEntry struct {
+	Raw string
+	Op  ops.Op
+}
+
+// Ingest records entries as a new batch of queued operations, numbered on
+// from NextSeq, and returns the batch.
+func (t *Tx) Ingest(ini string, now time.Time, entries []NewEntry) (Batch, error) {
+	meta := t.meta()
+	b := Batch{ID: getU64(meta, keyNextBatch), Time: now.UTC(), Host: t.j.opts.Host, Ini: ini,
+		FirstSeq: getU64(meta, keyNextSeq), Entries: len(entries)}
+	if len(entries) == 0 {
+		return b, nil
+	}
+	if err := t.putJSON(t.tx.Bucket(bucketBatches), u64(b.ID), b); err != nil {
+		return b, err
+	}
+	q := t.tx.Bucket(bucketQueue)
+	for i, ne := range entries {
+		e := Entry{Seq: b.FirstSeq + uint64(i), Batch: b.ID, Pos: i + 1, Raw: ne.Raw, Op: ne.Op, State: Queued}
+		if err := t.putJSON(q, u64(e.Seq), e); err != nil {
+			return b, err
+		}
+	}
+	if err := meta.Put(keyNextBatch, u64(b.ID+1)); err != nil {
+		return b, err
+	}
+	return b, meta.Put(keyNextSeq, u64(b.FirstSeq+uint64(len(entries))))
+}
+
+// Queue calls fn for each operation in the queue bucket, in order.
+func (t *Tx) Queue(fn func(*Entry) error) error { return t.QueueFrom(0, fn) }
+
+// QueueFrom calls fn for each operation in the queue bucket from seq on,
+// in order; fn returns ErrStop to end the walk early without error.
+func (t *Tx) QueueFrom(seq uint64, fn func(*Entry) error) error {
+	c := t.tx.Bucket(bucketQueue).Cursor()
+	for k, v := c.Seek(u64(seq)); k != nil; k, v = c.Next() {
+		var e Entry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("queue entry %d: %w: %v", binary.BigEndian.Uint64(k), ErrCorrupt, err)
+		}
+		if err := fn(&e); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// Get returns the queued operation seq.
+func (t *Tx) Get(seq uint64) (*Entry, error) {
+	v := t.tx.Bucket(bucketQueue).Get(u64(seq))
+	if v == nil {
+		return nil, fmt.Errorf("operation %d: %w", seq, ErrNotFound)
+	}
+	var e Entry
+	if err := json.Unmarshal(v, &e); err != nil {
+		return nil, fmt.Errorf("queue entry %d: %w: %v", seq, ErrCorrupt, err)
+	}
+	return &e, nil
+}
+
+// Put stores e in the queue bucket.
+func (t *Tx) Put(e *Entry) error { return t.putJSON(t.tx.Bucket(bucketQueue), u64(e.Seq), e) }
+
+// SetIntent writes the intent marker of e: State Intent, Attempts+1.
+func (t *Tx) SetIntent(e *Entry, in *ops.Intent, now time.Time) error {
+	e.State = Intent
+	e.Intent = in
+	e.IntentAt = now.UTC()
+	e.Attempts++
+	return t.Put(e)
+}
+
+// Hold marks e held for a person's decision.
+func (t *Tx) Hold(e *Entry, reason string) error {
+	e.State = Held
+	e.HeldReason = reason
+	e.Decision = ""
+	return t.Put(e)
+}
+
+// Resolve records a person's decision for the held operation seq.
+func (t *Tx) Resolve(seq uint64, d Decision, by string) (*Entry, error) {
+	e, err := t.Get(seq)
+	if err != nil {
+		return nil, err
+	}
+	if e.State != Held {
+		return nil, fmt.Errorf("operation %d is %s: %w", seq, e.State, ErrState)
+	}
+	e.Decision, e.DecidedBy = d, by
+	return e, t.Put(e)
+}
+
+// Commit writes the commit marker of e with result r and appends its audit
+// record to the hash chain. When stay is true (a failure that stops the
+// queue), e goes back to Queued and stays in SMS.INI, to be tried again.
+func (t *Tx) Commit(e *Entry, r ops.Result, stay bool, now time.Time) (*Record, error) {
+	meta := t.meta()
+	rec := &Record{ID: getU64(meta, keyNextRec), Seq: e.Seq, Batch: e.Batch, Pos: e.Pos, Raw: e.Raw, Op: e.Op,
+		Outcome: r.Outcome, Result: r, Attempts: e.Attempts, Interrupted: e.Interrupted,
+		Decision: e.Decision, DecidedBy: e.DecidedBy, StillQueued: stay, Committed: now.UTC(),
+		Host: t.j.opts.Host, Version: t.j.opts.Version, Prev: string(meta.Get(keyHead))}
+	h, err := rec.computeHash()
+	if err != nil {
+		return nil, err
+	}
+	rec.Hash = h
+	if err := t.putJSON(t.tx.Bucket(bucketHistory), u64(rec.ID), rec); err != nil {
+		return nil, err
+	}
+	if err := meta.Put(keyHead, []byte(rec.Hash)); err != nil {
+		return nil, err
+	}
+	if err := meta.Put(keyNextRec, u64(rec.ID+1)); err != nil {
+		return nil, err
+	}
+	if stay {
+		e.State, e.Intent = Queued, nil
+	} else {
+		e.State = Committed
+	}
+	e.Decision, e.DecidedBy, e.HeldReason = "", "", ""
+	return rec, t.Put(e)
+}
+
+// computeHash returns SHA-256(Prev || "\n" || JSON of rec with Hash empty).
+func (rec *Record) computeHash() (string, error) {
+	c := *rec
+	c.Hash = ""
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return "", fmt.Errorf("encode record %d: %w", rec.ID, err)
+	}
+	s := sha256.New()
+	s.Write([]byte(rec.Prev))
+	s.Write([]byte{'\n'})
+	s.Write(b)
+	return hex.EncodeToString(s.Sum(nil)), nil
+}
+
+func (t *Tx) putJSON(b *bolt.Bucket, k []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", k, err)
+	}
+	return b.Put(k, data)
+}

@@ -1,0 +1,408 @@
+package ops
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"time"
+
+	"smswork/internal/durable"
+)
+
+// prepareTransfer is the intent of copy and move: one item per source,
+// its destination (DST itself, or DST/<name> when DST is an existing
+// folder or there are several sources) and, for copy, its temporary name.
+func (e *Executor) prepareTransfer(op *Op, opID uint64) (*Intent, error) {
+	if op.Dst.IsZero() {
+		return nil, fmt.Errorf("%w: %s needs a destination", ErrBadPath, op.Kind)
+	}
+	if op.Dst.HasWildcard() {
+		return nil, fmt.Errorf("%w: %s: wildcard in a destination", ErrUnsupported, op.Dst)
+	}
+	srcs, err := e.expandSources(op.Src, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(srcs) == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrNoMatch, op.Src)
+	}
+	dst, err := e.Drives.Resolve(op.Dst)
+	if err != nil {
+		return nil, err
+	}
+	dstRoot, err := e.Drives.Root(dst.Drive)
+	if err != nil {
+		return nil, err
+	}
+	_, dstIsDir, err := statKind(dstRoot, dst.Rel, true)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dst, err)
+	}
+	if len(srcs) > 1 && !dstIsDir {
+		return nil, fmt.Errorf("%w: %d files match %s but %s is not an existing folder", ErrDstNotFolder, len(srcs), op.Src, op.Dst)
+	}
+	in := &Intent{}
+	for _, src := range srcs {
+		it := Item{Src: src, Dst: dst}
+		if dstIsDir {
+			_, name := splitRel(src.Rel)
+			if it.Dst, err = e.Drives.Resolve(Path{Drive: dst.Drive, Rel: joinRel(dst.Rel, name)}); err != nil {
+				return nil, err
+			}
+		}
+		if it.Src.Rel == "" || it.Dst.Rel == "" {
+			return nil, fmt.Errorf("%w: %s %s %s: a drive root", ErrBadPath, op.Kind, op.Src, op.Dst)
+		}
+		if err := e.describeSource(&it, op.Kind == KindCopy); err != nil {
+			return nil, err
+		}
+		exists, _, err := statKind(dstRoot, it.Dst.Rel, false)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", it.Dst, err)
+		}
+		it.DstExisted = exists
+		in.Items = append(in.Items, it)
+	}
+	if op.Kind == KindMove {
+		if err := e.markCrossDevice(in); err != nil {
+			return nil, err
+		}
+	}
+	if op.Kind == KindCopy || in.CrossDevice {
+		for i := range in.Items {
+			in.Items[i].Temp = TempName(opID, i)
+		}
+	}
+	return in, nil
+}
+
+// execCopy copies every item durably (see copyItem); with /-y a
+// destination that existed when the intent was made is not replaced.
+func (e *Executor) execCopy(op *Op, in *Intent, res *Result) {
+	if err := e.removeTemps(in); err != nil {
+		res.setFailed(err)
+		return
+	}
+	buf := make([]byte, copyBufSize)
+	changed := false
+	for _, it := range in.Items {
+		srcRoot, dstRoot, err := e.roots(it)
+		if err != nil {
+			res.setFailed(err)
+			return
+		}
+		if op.NoOverwrite {
+			done, err := e.checkNoOverwrite(dstRoot, it, buf, res)
+			if err != nil {
+				res.setFailed(err)
+				return
+			}
+			if done {
+				continue
+			}
+		}
+		fr, already, err := e.copyItem(srcRoot, dstRoot, it, op.ASCII, op.Verify, buf)
+		if err != nil {
+			res.setFailed(err)
+			return
+		}
+		res.Files = append(res.Files, fr)
+		if !already {
+			changed = true
+			res.Bytes += fr.Size
+		}
+	}
+	res.setDone(changed)
+}
+
+// checkNoOverwrite applies /-y to one item: a destination that existed
+// when the intent was made, or that appeared since and is not this copy's
+// result, is an error; this copy's result (the source's size and time) is
+// done.
+func (e *Executor) checkNoOverwrite(dstRoot *os.Root, it Item, buf []byte, res *Result) (done bool, err error) {
+	fi, err := dstRoot.Lstat(relName(it.Dst.Rel))
+	if err != nil {
+		if isNotExist(err) {
+			return false, nil
+		}
+		return false, fmt.Errorf("%s: %w", it.Dst, err)
+	}
+	if !it.DstExisted && matchesSource(fi, it) {
+		fr, err := e.describeDone(dstRoot, it.Dst, buf)
+		if err != nil {
+			return false, err
+		}
+		res.Files = append(res.Files, fr)
+		return true, nil
+	}
+	return false, fmt.Errorf("%s exists, not overwritten (/-y)", it.Dst)
+}
+
+// roots returns the roots of an item's source and destination.
+func (e *Executor) roots(it Item) (src, dst *os.Root, err error) {
+	if src, err = e.Drives.Root(it.Src.Drive); err != nil {
+		return nil, nil, err
+	}
+	if it.Dst.IsZero() {
+		return src, nil, nil
+	}
+	if dst, err = e.Drives.Root(it.Dst.Drive); err != nil {
+		return nil, nil, err
+	}
+	return src, dst, nil
+}
+
+// tempPath is where the temporary file of an item lies: in its
+// destination's folder.
+func tempPath(it Item) Path {
+	dir, _ := splitRel(it.Dst.Rel)
+	return Path{Drive: it.Dst.Drive, Rel: joinRel(dir, it.Temp)}
+}
+
+// removeTemps removes the temporary files a crashed Execute may have left,
+// for every item, before anything else is done.
+func (e *Executor) removeTemps(in *Intent) error {
+	for _, it := range in.Items {
+		tp := tempPath(it)
+		root, err := e.Drives.Root(tp.Drive)
+		if err != nil {
+			return err
+		}
+		if err := root.Remove(relName(tp.Rel)); err != nil && !isNotExist(err) {
+			return fmt.Errorf("remove leftover %s: %w", tp, err)
+		}
+	}
+	return nil
+}
+
+// matchesSource reports whether fi, a destination, is the result of
+// copying the source the intent described: a copy keeps the size and the
+// modification time.
+func matchesSource(fi os.FileInfo, it Item) bool {
+	return it.SrcExists && fi.Mode().IsRegular() && fi.Size() == it.SrcSize && fi.ModTime().Equal(it.SrcModTime)
+}
+
+// describeDone records a destination found already in place.
+func (e *Executor) describeDone(root *os.Root, p Path, buf []byte) (FileResult, error) {
+	sum, n, err := hashFile(root, p.Rel, buf)
+	if err != nil {
+		return FileResult{}, fmt.Errorf("read %s: %w", p, err)
+	}
+	if err := syncFolder(e.Drives, parentOf(p)); err != nil {
+		return FileResult{}, err
+	}
+	return FileResult{Path: p, Size: n, SHA256: sum}, nil
+}
+
+// copyItem copies it.Src (in srcRoot) to it.Dst (in dstRoot) durably: the
+// source is streamed through buf into it.Temp in the destination's folder
+// (created exclusively, with the source's mode) while both hashes are
+// computed, the temporary file is fsynced, given the source's
+// modification time and fsynced again, renamed over the destination, and
+// the folder fsynced. A source that is gone while the destination has its
+// recorded size and time is reported already done. A leftover temporary
+// file is removed first; on error the temporary file is removed.
+func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it Item, ascii, verify bool, buf []byte) (fr FileResult, already bool, err error) {
+	tp := tempPath(it)
+	if err := dstRoot.Remove(relName(tp.Rel)); err != nil && !isNotExist(err) {
+		return fr, false, fmt.Errorf("remove leftover %s: %w", tp, err)
+	}
+	src, err := srcRoot.Open(relName(it.Src.Rel))
+	if err != nil {
+		if !isNotExist(err) {
+			return fr, false, fmt.Errorf("open %s: %w", it.Src, err)
+		}
+		fi, derr := dstRoot.Lstat(relName(it.Dst.Rel))
+		if derr == nil && matchesSource(fi, it) {
+			fr, err = e.describeDone(dstRoot, it.Dst, buf)
+			return fr, err == nil, err
+		}
+		return fr, false, fmt.Errorf("source %s not found", it.Src)
+	}
+	defer src.Close()
+	sfi, err := src.Stat()
+	if err != nil {
+		return fr, false, fmt.Errorf("stat %s: %w", it.Src, err)
+	}
+	if !sfi.Mode().IsRegular() {
+		return fr, false, fmt.Errorf("%s is not a file", it.Src)
+	}
+
+	e.failpoint("copy.before-temp")
+	tmp, err := dstRoot.OpenFile(relName(tp.Rel), os.O_WRONLY|os.O_CREATE|os.O_EXCL, sfi.Mode().Perm())
+	if err != nil {
+		return fr, false, fmt.Errorf("create %s: %w", tp, err)
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			_ = tmp.Close()
+		}
+		if err != nil {
+			_ = dstRoot.Remove(relName(tp.Rel))
+		}
+	}()
+	cr := &copyReader{src: src, buf: buf, srcHash: sha256.New(), dstHash: sha256.New(), ascii: ascii,
+		afterFirst: func() { e.failpoint("copy.mid-write") }}
+	n, err := durable.CopyAndSync(tmp, cr)
+	if err != nil {
+		return fr, false, fmt.Errorf("copy %s to %s: %w", it.Src, tp, err)
+	}
+	if cr.stopped {
+		// /a: what follows Ctrl-Z is not copied, but the source's hash
+		// covers the whole source.
+		if _, err = io.CopyBuffer(cr.srcHash, readerOnly{src}, buf); err != nil {
+			return fr, false, fmt.Errorf("read %s: %w", it.Src, err)
+		}
+	}
+	if err = dstRoot.Chtimes(relName(tp.Rel), time.Time{}, sfi.ModTime()); err != nil {
+		return fr, false, fmt.Errorf("set time of %s: %w", tp, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fr, false, fmt.Errorf("sync %s: %w", tp, err)
+	}
+	closed = true
+	if err = tmp.Close(); err != nil {
+		return fr, false, fmt.Errorf("close %s: %w", tp, err)
+	}
+
+	e.failpoint("copy.before-rename")
+	if err = dstRoot.Rename(relName(tp.Rel), relName(it.Dst.Rel)); err != nil {
+		return fr, false, fmt.Errorf("rename %s over %s: %w", tp, it.Dst, err)
+	}
+	e.failpoint("copy.after-rename")
+	if err = syncFolder(e.Drives, parentOf(it.Dst)); err != nil {
+		return fr, false, err
+	}
+	fr = FileResult{Path: it.Dst, Size: n, SHA256: hex.EncodeToString(cr.dstHash.Sum(nil)), SrcSHA256: hex.EncodeToString(cr.srcHash.Sum(nil))}
+	if verify {
+		sum, _, verr := hashFile(dstRoot, it.Dst.Rel, buf)
+		if verr != nil {
+			return fr, false, fmt.Errorf("verify %s: %w", it.Dst, verr)
+		}
+		if sum != fr.SHA256 {
+			return fr, false, fmt.Errorf("verify %s: read back SHA-256 %s, wrote %s", it.Dst, sum, fr.SHA256)
+		}
+	}
+	e.Log.Debug().Str("src", it.Src.String()).Str("dst", it.Dst.String()).Int64("bytes", n).Msg("copied")
+	return fr, false, nil
+}
+
+// copyReader streams a source through one fixed buffer, hashing what it
+// reads and what it passes on, and, for an ASCII copy, stopping at the
+// first Ctrl-Z. As an io.WriterTo it is what durable.CopyAndSync's copy
+// uses, so the buffer is the only one and afterFirst runs once the first
+// buffer is written.
+type copyReader struct {
+	src              io.Reader
+	buf              []byte
+	srcHash, dstHash hash.Hash
+	ascii            bool
+	stopped          bool // reached Ctrl-Z
+	afterFirst       func()
+}
+
+const ctrlZ = 0x1A
+
+func (c *copyReader) Read(p []byte) (int, error) {
+	if c.stopped {
+		return 0, io.EOF
+	}
+	n, err := c.src.Read(p)
+	c.srcHash.Write(p[:n])
+	if c.ascii {
+		for i, b := range p[:n] {
+			if b == ctrlZ {
+				n, err, c.stopped = i, io.EOF, true
+				break
+			}
+		}
+	}
+	c.dstHash.Write(p[:n])
+	return n, err
+}
+
+func (c *copyReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for first := true; ; first = false {
+		n, rerr := c.Read(c.buf)
+		if n > 0 {
+			wn, werr := w.Write(c.buf[:n])
+			total += int64(wn)
+			if werr != nil {
+				return total, werr
+			}
+			if wn != n {
+				return total, io.ErrShortWrite
+			}
+		}
+		if first && c.afterFirst != nil {
+			c.afterFirst()
+		}
+		if rerr == io.EOF {
+			return total, nil
+		}
+		if rerr != nil {
+			return total, rerr
+		}
+	}
+}
+
+// readerOnly hides the WriterTo of an *os.File, so that io.CopyBuffer uses
+// the buffer it is given.
+type readerOnly struct{ io.Reader }
+
+// hashFile returns the SHA-256 (hex) and size of file rel of root, read
+// through buf.
+func hashFile(root *os.Root, rel string, buf []byte) (string, int64, error) {
+	f, err := root.Open(relName(rel))
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.CopyBuffer(h, readerOnly{f}, buf)
+	if err != nil {
+		return "", n, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// execTouch sets the modification time of an existing file to now, as
+// DOS's `copy FILE+,,`, and makes it durable.
+func (e *Executor) execTouch(it Item, res *Result) {
+	root, err := e.Drives.Root(it.Src.Drive)
+	if err != nil {
+		res.setFailed(err)
+		return
+	}
+	fi, err := root.Stat(relName(it.Src.Rel))
+	if err != nil {
+		if isNotExist(err) {
+			err = fmt.Errorf("%s not found", it.Src)
+		} else {
+			err = fmt.Errorf("%s: %w", it.Src, err)
+		}
+		res.setFailed(err)
+		return
+	}
+	if !fi.Mode().IsRegular() {
+		res.setFailed(fmt.Errorf("%s is not a file", it.Src))
+		return
+	}
+	now := time.Now()
+	if err := root.Chtimes(relName(it.Src.Rel), now, now); err != nil {
+		res.setFailed(fmt.Errorf("set time of %s: %w", it.Src, err))
+		return
+	}
+	if err := syncRootFile(root, it.Src.Rel); err != nil && !errors.Is(err, os.ErrNotExist) {
+		res.setFailed(fmt.Errorf("sync %s: %w", it.Src, err))
+		return
+	}
+	res.Files = append(res.Files, FileResult{Path: it.Src, Size: fi.Size()})
+	res.setDone(true)
+}

@@ -1,0 +1,297 @@
+package ops
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// Drives maps the drives of DOS paths onto host folders and opens each one
+// as an os.Root, so that no access through it can leave the drive through
+// ".." or a symbolic link. A drive letter with no mapping is the native
+// drive on Windows and an error elsewhere; the drive "" (a native absolute
+// path) is the host's "/" on Unix and an error on Windows.
+//
+// A Drives is safe for concurrent use. Close releases the roots it opened.
+type Drives struct {
+	dirs map[string]string // upper-case letter -> absolute host folder
+
+	mu    sync.Mutex
+	roots map[string]*os.Root // by drive ("" for native)
+}
+
+// ParseDriveFlag parses the value of a --drive flag, `C=/mnt/image/c`: a
+// drive letter A-Z in either case (returned upper-case) and an absolute
+// host folder that exists (returned cleaned).
+func ParseDriveFlag(s string) (letter, dir string, err error) {
+	l, d, ok := strings.Cut(s, "=")
+	if !ok {
+		return "", "", fmt.Errorf("%w: %q: want LETTER=FOLDER, as in C=/mnt/image/c", ErrDriveFlag, s)
+	}
+	letter, err = driveLetter(l)
+	if err != nil {
+		return "", "", fmt.Errorf("%w: %q: %v", ErrDriveFlag, s, err)
+	}
+	dir, err = checkDriveDir(d)
+	if err != nil {
+		return "", "", fmt.Errorf("%w: %q: %v", ErrDriveFlag, s, err)
+	}
+	return letter, dir, nil
+}
+
+// NewDrives returns the drives of mapping m (letter to host folder, as
+// ParseDriveFlag returns them). Letters are case-insensitive; each folder
+// must be absolute and exist. No root is opened until first use.
+func NewDrives(m map[string]string) (*Drives, error) {
+	d := &Drives{dirs: make(map[string]string, len(m)), roots: make(map[string]*os.Root)}
+	for l, dir := range m {
+		letter, err := driveLetter(l)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %q: %v", ErrDriveFlag, l, err)
+		}
+		if _, dup := d.dirs[letter]; dup {
+			return nil, fmt.Errorf("%w: drive %s: mapped twice", ErrDriveFlag, letter)
+		}
+		clean, err := checkDriveDir(dir)
+		if err != nil {
+			return nil, fmt.Errorf("%w: drive %s: %v", ErrDriveFlag, letter, err)
+		}
+		d.dirs[letter] = clean
+	}
+	return d, nil
+}
+
+func driveLetter(s string) (string, error) {
+	if len(s) != 1 || !isDriveLetterByte(s[0]) {
+		return "", fmt.Errorf("drive %q is not a letter A-Z", s)
+	}
+	return strings.ToUpper(s), nil
+}
+
+func isDriveLetterByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+func checkDriveDir(dir string) (string, error) {
+	if !filepath.IsAbs(dir) {
+		return "", fmt.Errorf("folder %q is not an absolute path", dir)
+	}
+	dir = filepath.Clean(dir)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return "", err
+	}
+	if !fi.IsDir() {
+		return "", fmt.Errorf("%s is not a folder", dir)
+	}
+	return dir, nil
+}
+
+// hostDir returns the host folder of drive ("" for native).
+func (d *Drives) hostDir(drive string) (string, error) {
+	if drive == "" {
+		return nativeRootDir()
+	}
+	letter, err := driveLetter(drive)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrDriveUnmapped, err)
+	}
+	if dir, ok := d.dirs[letter]; ok {
+		return dir, nil
+	}
+	return nativeDriveDir(letter)
+}
+
+// Root returns the os.Root of drive ("" for native paths), opening it on
+// first use and keeping it until Close.
+func (d *Drives) Root(drive string) (*os.Root, error) {
+	if d == nil {
+		return nil, fmt.Errorf("%w: no drive mappings", ErrDriveUnmapped)
+	}
+	key := strings.ToUpper(drive)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if r, ok := d.roots[key]; ok {
+		return r, nil
+	}
+	dir, err := d.hostDir(key)
+	if err != nil {
+		return nil, err
+	}
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open drive %s: %w", driveName(key), err)
+	}
+	if d.roots == nil {
+		d.roots = make(map[string]*os.Root)
+	}
+	d.roots[key] = r
+	return r, nil
+}
+
+func driveName(drive string) string {
+	if drive == "" {
+		return "(native)"
+	}
+	return drive + ":"
+}
+
+// Close closes every root opened so far. The Drives may be used again
+// afterwards: roots are reopened on demand.
+func (d *Drives) Close() error {
+	if d == nil {
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var errs []error
+	for k, r := range d.roots {
+		errs = append(errs, r.Close())
+		delete(d.roots, k)
+	}
+	return errors.Join(errs...)
+}
+
+// HostPath returns where p lies on the host, for display and for
+// programs given to run. It does not access the file system, so it does not
+// check symbolic links: file access goes through Root.
+func (d *Drives) HostPath(p Path) (string, error) {
+	if d == nil {
+		return "", fmt.Errorf("%w: no drive mappings", ErrDriveUnmapped)
+	}
+	dir, err := d.hostDir(p.Drive)
+	if err != nil {
+		return "", err
+	}
+	if p.Rel == "" {
+		return dir, nil
+	}
+	return filepath.Join(dir, filepath.FromSlash(p.Rel)), nil
+}
+
+// Resolve returns p with each element of p.Rel replaced by the real name
+// of the existing entry it means, DOS names being case-insensitive: an
+// element that exists exactly as written is kept; otherwise the one entry
+// of its folder that matches it case-insensitively is used (several such
+// entries, none exact: ErrAmbiguous). Elements from the first that does
+// not exist on stay as written, and so does a last element holding a
+// wildcard. The walk goes through the drive's root: a path that leaves it
+// through a symbolic link is an error.
+func (d *Drives) Resolve(p Path) (Path, error) {
+	root, err := d.Root(p.Drive)
+	if err != nil {
+		return p, err
+	}
+	if p.Rel == "" {
+		return p, nil
+	}
+	elems := strings.Split(p.Rel, "/")
+	done := "" // resolved prefix
+	for i, el := range elems {
+		if el == "" || el == "." || el == ".." {
+			return p, fmt.Errorf("%w: %s: element %q", ErrBadPath, p, el)
+		}
+		if i == len(elems)-1 && strings.ContainsAny(el, "*?") {
+			done = joinRel(done, el)
+			continue
+		}
+		real, exists, err := resolveElem(root, done, el)
+		if err != nil {
+			return p, fmt.Errorf("resolve %s: %w", p, err)
+		}
+		if !exists {
+			rest := strings.Join(elems[i:], "/")
+			return Path{Drive: p.Drive, Rel: joinRel(done, rest)}, nil
+		}
+		done = joinRel(done, real)
+	}
+	return Path{Drive: p.Drive, Rel: done}, nil
+}
+
+// resolveElem finds el in folder dir of root: its real name and whether it
+// exists at all.
+func resolveElem(root *os.Root, dir, el string) (string, bool, error) {
+	full := joinRel(dir, el)
+	_, err := root.Lstat(relName(full))
+	if err == nil {
+		return el, true, nil
+	}
+	if !isNotExist(err) {
+		return "", false, err
+	}
+	f, err := root.Open(relName(dir))
+	if err != nil {
+		if isNotExist(err) {
+			return "", false, nil
+		}
+		return "", false, err
+	}
+	defer f.Close()
+	var match string
+	n := 0
+	for {
+		ents, rerr := f.ReadDir(1024)
+		for _, e := range ents {
+			if strings.EqualFold(e.Name(), el) {
+				match = e.Name()
+				n++
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			if isNotExist(rerr) {
+				return "", false, nil
+			}
+			return "", false, rerr
+		}
+	}
+	switch n {
+	case 0:
+		return "", false, nil
+	case 1:
+		return match, true, nil
+	default:
+		return "", false, fmt.Errorf("%w: %d entries match %q", ErrAmbiguous, n, el)
+	}
+}
+
+// isNotExist reports whether err says a path does not exist, including a
+// path whose parent is a file.
+func isNotExist(err error) bool {
+	return errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}
+
+// joinRel joins slash-separated parts of a Path.Rel.
+func joinRel(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	if name == "" {
+		return dir
+	}
+	return dir + "/" + name
+}
+
+// splitRel splits rel into its folder and last element.
+func splitRel(rel string) (dir, name string) {
+	i := strings.LastIndex(rel, "/")
+	if i < 0 {
+		return "", rel
+	}
+	return rel[:i], rel[i+1:]
+}
+
+// relName turns a Path.Rel into a name for an os.Root method.
+func relName(rel string) string {
+	if rel == "" {
+		return "."
+	}
+	return filepath.FromSlash(rel)
+}

@@ -1,0 +1,17 @@
+// Package recovery is smswork's one start path. Run opens nothing of its
+// own: given the journal, SMS.INI's path and an executor, it
+//
+//  1. reconciles SMS.INI with the journal (finishing or undoing an SMS.INI
+//     rewrite a crash interrupted, see journal's mirror protocol), and
+//     ingests entries appended since;
+//  2. drains the queue in order: for each operation, an intent marker made
+//     durable, the operation executed, a commit marker made durable;
+//     an operation found with an intent but no commit was interrupted and
+//     is finished from its recorded intent (file operations) or run again
+//     or held (run operations, --interrupted);
+//  3. mirrors what remains into SMS.INI, taking in entries appended while
+//     it ran, until nothing is left or the queue stops.
+//
+// A clean start is a recovery with nothing to recover. The drain loop in
+// runner.go shows every durability step in order.
+package recovery

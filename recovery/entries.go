@@ -1,0 +1,53 @@
+package recovery
+
+import (
+	"errors"
+	"fmt"
+
+	"smswork/journal"
+	"smswork/ops"
+	"smswork/smsini"
+)
+
+// EntryError is an entry of SMS.INI that does not parse, located in the
+// file: `SMS.INI:2:31: entry 2 "copy a b /x": unknown switch "/x"`.
+type EntryError struct {
+	File      string
+	Line, Col int
+	// Pos is the entry's 1-based position in PendingWork.
+	Pos  int
+	Text string
+	Err  error
+}
+
+func (e *EntryError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: entry %d %q: %v", e.File, e.Line, e.Col, e.Pos, e.Text, e.Err)
+}
+
+// Unwrap returns the parser's error.
+func (e *EntryError) Unwrap() error { return e.Err }
+
+// ParseEntries parses entries (positions firstPos, firstPos+1, ...) into
+// operations. It returns the operations of the longest prefix that parses,
+// and an error for every entry that does not; callers that need all or
+// nothing check len(errs).
+func ParseEntries(file string, entries []smsini.Entry, firstPos int) ([]journal.NewEntry, []error) {
+	var out []journal.NewEntry
+	var errs []error
+	for i, en := range entries {
+		op, err := ops.Parse(en.Text)
+		if err != nil {
+			col := en.Col
+			var pe *ops.ParseError
+			if errors.As(err, &pe) && pe.Col > 0 {
+				col += pe.Col - 1
+			}
+			errs = append(errs, &EntryError{File: file, Line: en.Line, Col: col, Pos: firstPos + i, Text: en.Text, Err: err})
+			continue
+		}
+		if len(errs) == 0 {
+			out = append(out, journal.NewEntry{Raw: en.Text, Op: *op})
+		}
+	}
+	return out, errs
+}

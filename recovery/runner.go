@@ -1,0 +1,303 @@
+package recovery
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"smswork/internal/failpoint"
+	"smswork/journal"
+	"smswork/ops"
+)
+
+// InterruptedPolicy says what to do with a run operation found interrupted.
+type InterruptedPolicy string
+
+// The --interrupted policies.
+const (
+	// PolicyRerun runs it again (at least once, as the original SMSWORK).
+	PolicyRerun InterruptedPolicy = "rerun"
+	// PolicyHold holds it for `smswork resolve`.
+	PolicyHold InterruptedPolicy = "hold"
+)
+
+// Executor is what the drain loop needs of ops.Executor.
+type Executor interface {
+	Prepare(op *ops.Op, opID uint64) (*ops.Intent, error)
+	Execute(ctx context.Context, op *ops.Op, in *ops.Intent, step func(*ops.Intent) error) ops.Result
+}
+
+var _ Executor = (*ops.Executor)(nil)
+
+// Config is what Run needs.
+type Config struct {
+	// Ini is SMS.INI's path.
+	Ini     string
+	Journal *journal.Journal
+	Exec    Executor
+	// Interrupted is the policy for interrupted run operations
+	// (default PolicyRerun).
+	Interrupted InterruptedPolicy
+	// MaxAttempts holds any operation interrupted this many times,
+	// whatever the policy (default 3).
+	MaxAttempts int
+	// ContinueOnError commits a failed operation and goes on, instead of
+	// stopping the queue with it and every later entry kept.
+	ContinueOnError bool
+	// MirrorInterval bounds how long SMS.INI may trail the journal while
+	// operations run (default 2s); it is also rewritten whenever the
+	// committed entries it still lists reach a quarter of its value.
+	MirrorInterval time.Duration
+	Log            zerolog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Failpoint kills the process at named points (crash tests only).
+	Failpoint failpoint.Func
+}
+
+// Summary is what a run did.
+type Summary struct {
+	// Records are the audit records this run committed, in order.
+	Records []journal.Record
+	// Held lists operations waiting for a decision (exit status 3).
+	Held []journal.Entry
+	// Failed is the operation that stopped the queue (exit status 1).
+	Failed *journal.Record
+	// Bad lists appended entries that do not parse (exit status 2); they
+	// stay in SMS.INI.
+	Bad []error
+	// Deadline says the run stopped because its context ended.
+	Deadline bool
+	// Remaining counts operations still queued in the journal.
+	Remaining int
+}
+
+type runner struct {
+	cfg         Config
+	log         zerolog.Logger
+	fp          failpoint.Func
+	sum         *Summary
+	sinceMirror int // committed operations SMS.INI still lists
+	lastMirror  time.Time
+}
+
+func (r *runner) now() time.Time { return r.cfg.Now() }
+
+// Run is the one start path: recover, ingest, drain, mirror. It returns an
+// error only when it could not do its job (I/O, a corrupt journal, input
+// that does not parse at the start); operation failures, held operations
+// and a reached deadline are in the Summary.
+func Run(ctx context.Context, cfg Config) (*Summary, error) {
+	if cfg.Interrupted == "" {
+		cfg.Interrupted = PolicyRerun
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 3
+	}
+	if cfg.MirrorInterval <= 0 {
+		cfg.MirrorInterval = 2 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	r := &runner{cfg: cfg, log: cfg.Log, fp: cfg.Failpoint, sum: &Summary{}}
+	r.lastMirror = r.now()
+
+	// 1. Recover SMS.INI's rewrite and take in new entries: all or none.
+	res, err := r.syncMirror(ctx, true)
+	if err != nil {
+		return r.sum, err
+	}
+	if res.ingested > 0 {
+		r.log.Info().Int("entries", res.ingested).Msg("ingested PendingWork")
+	}
+	// 2. Drain in order, taking in appended entries at each SMS.INI write.
+	for {
+		stop, err := r.drain(ctx)
+		if err != nil {
+			return r.sum, err
+		}
+		// 3. SMS.INI lists exactly what remains; entries appended
+		// meanwhile are ingested, and drained if the queue may go on.
+		res, err := r.syncMirror(context.WithoutCancel(ctx), false)
+		if err != nil {
+			return r.sum, err
+		}
+		r.addBad(res.bad)
+		if stop || res.ingested == 0 {
+			break
+		}
+	}
+	return r.sum, r.cfg.Journal.View(func(tx *journal.Tx) error {
+		return tx.Queue(func(e *journal.Entry) error {
+			if e.State != journal.Committed {
+				r.sum.Remaining++
+			}
+			return nil
+		})
+	})
+}
+
+func (r *runner) addBad(bad []error) {
+	if len(r.sum.Bad) == 0 {
+		r.sum.Bad = bad
+	}
+}
+
+// nextEntry returns the first operation of the queue not committed, from
+// seq on, or nil.
+func (r *runner) nextEntry(from uint64) (*journal.Entry, error) {
+	var next *journal.Entry
+	err := r.cfg.Journal.View(func(tx *journal.Tx) error {
+		return tx.QueueFrom(from, func(e *journal.Entry) error {
+			if e.State != journal.Committed {
+				next = e
+				return journal.ErrStop
+			}
+			return nil
+		})
+	})
+	return next, err
+}
+
+// drain runs queued operations in order until none is left or the queue
+// must stop (a failure, a held operation, the deadline); stop says which.
+func (r *runner) drain(ctx context.Context) (stop bool, err error) {
+	var from uint64
+	for {
+		e, err := r.nextEntry(from)
+		if err != nil || e == nil {
+			return false, err
+		}
+		from = e.Seq + 1
+		if ctx.Err() != nil {
+			r.sum.Deadline = true
+			return true, nil
+		}
+		stop, err := r.step(ctx, e)
+		if err != nil || stop {
+			return stop, err
+		}
+		if r.mirrorDue() {
+			res, err := r.syncMirror(ctx, false)
+			if err != nil {
+				return false, err
+			}
+			r.addBad(res.bad)
+		}
+	}
+}
+
+// mirrorDue says SMS.INI should be rewritten now: it trails by a quarter
+// of its entries, or by MirrorInterval. The cost per operation stays flat
+// however long the queue is.
+func (r *runner) mirrorDue() bool {
+	if r.sinceMirror == 0 {
+		return false
+	}
+	var open int
+	_ = r.cfg.Journal.View(func(tx *journal.Tx) error {
+		m, err := tx.Mirror()
+		if err != nil {
+			return err
+		}
+		open = int(tx.NextSeq()-m.Start) - r.sinceMirror
+		return nil
+	})
+	return r.sinceMirror*4 >= open || r.now().Sub(r.lastMirror) >= r.cfg.MirrorInterval
+}
+
+// step takes one operation through its life. This is every durability
+// step of an operation, in order:
+//
+//	intent marker (journal Update: durable) -> execute (each effect made
+//	durable by ops) -> commit marker (journal Update: durable).
+func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err error) {
+	log := r.log.With().Uint64("batch", e.Batch).Int("pos", e.Pos).Uint64("seq", e.Seq).Str("op", string(e.Op.Kind)).Logger()
+	in := e.Intent
+	switch e.State {
+	case journal.Held:
+		switch e.Decision {
+		case journal.Skip:
+			return r.commit(e, ops.Result{Outcome: ops.Skipped, Start: r.now(), End: r.now()}, log)
+		case journal.Rerun:
+			if e.Op.Kind == ops.KindRun {
+				in = nil // a fresh run; file operations finish their intent
+			}
+		default:
+			r.sum.Held = append(r.sum.Held, *e)
+			log.Warn().Str("entry", e.Raw).Str("reason", e.HeldReason).Msg("operation held: decide with smswork resolve")
+			return true, nil
+		}
+	case journal.Intent:
+		e.Interrupted++
+		reason := ""
+		switch {
+		case e.Interrupted >= r.cfg.MaxAttempts:
+			reason = fmt.Sprintf("interrupted %d times (--max-attempts %d)", e.Interrupted, r.cfg.MaxAttempts)
+		case e.Op.Kind == ops.KindRun && r.cfg.Interrupted == PolicyHold:
+			reason = "interrupted while running (--interrupted=hold)"
+		}
+		if reason != "" {
+			if err := r.cfg.Journal.Update(func(tx *journal.Tx) error { return tx.Hold(e, reason) }); err != nil {
+				return false, err
+			}
+			r.sum.Held = append(r.sum.Held, *e)
+			log.Warn().Str("entry", e.Raw).Str("reason", reason).Msg("operation held: decide with smswork resolve")
+			return true, nil
+		}
+		log.Warn().Str("entry", e.Raw).Msg("finishing interrupted operation")
+		if e.Op.Kind == ops.KindRun {
+			in = nil
+		}
+	}
+	if in == nil {
+		in, err = r.cfg.Exec.Prepare(&e.Op, e.Seq)
+		if err != nil {
+			now := r.now()
+			return r.commit(e, ops.Result{Outcome: ops.Failed, Err: err.Error(), Start: now, End: now}, log)
+		}
+	}
+
+	r.fp.Hit("op.before-intent")
+	if err := r.cfg.Journal.Update(func(tx *journal.Tx) error { return tx.SetIntent(e, in, r.now()) }); err != nil {
+		return false, err
+	}
+	r.fp.Hit("op.after-intent")
+	log.Info().Str("entry", e.Raw).Msg("start")
+	res := r.cfg.Exec.Execute(ctx, &e.Op, in, func(updated *ops.Intent) error {
+		return r.cfg.Journal.Update(func(tx *journal.Tx) error { return tx.SetIntent(e, updated, r.now()) })
+	})
+	r.fp.Hit("op.before-commit")
+	return r.commit(e, res, log)
+}
+
+// commit writes e's commit marker with result res. A failure stops the
+// queue (the operation stays queued and in SMS.INI) unless
+// ContinueOnError.
+func (r *runner) commit(e *journal.Entry, res ops.Result, log zerolog.Logger) (stop bool, err error) {
+	stay := res.Outcome == ops.Failed && (!r.cfg.ContinueOnError || res.InUse)
+	var rec *journal.Record
+	err = r.cfg.Journal.Update(func(tx *journal.Tx) (err error) {
+		rec, err = tx.Commit(e, res, stay, r.now())
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	r.fp.Hit("op.after-commit")
+	r.sum.Records = append(r.sum.Records, *rec)
+	ev := log.Info()
+	if res.Outcome == ops.Failed {
+		ev = log.Error().Str("error", res.Err)
+	}
+	ev.Str("outcome", string(res.Outcome)).Uint64("record", rec.ID).Msg("end")
+	if stay {
+		r.sum.Failed = rec
+		return true, nil
+	}
+	r.sinceMirror++
+	return false, nil
+}
