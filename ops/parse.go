@@ -182,6 +182,11 @@ func parseBuiltin(entry string, kind Kind) (*Op, error) {
 		if ft, ok := touchFile(paths); ok {
 			return parseTouch(entry, op, ft, paths)
 		}
+		for _, t := range paths {
+			if i := unquotedIndex(t.raw, "+"); i >= 0 && i == len(t.raw)-1 {
+				return nil, touchSplit(t).at(entry, t.col)
+			}
+		}
 	}
 
 	type want struct {
@@ -245,6 +250,13 @@ func touchFile(paths []lexToken) (lexToken, bool) {
 		return t, true
 	}
 	return lexToken{}, false
+}
+
+// touchSplit is the error for a copy path t ending in an unquoted `+`:
+// what is left of `copy /b FILE+,,` once the list splitter, which keeps
+// only `copy FILE+,,` whole, has split it at its commas.
+func touchSplit(t lexToken) *perr {
+	return newPerr(ErrSyntax, "%q ends in +; to touch a file write `copy FILE+,,` with no switch or blank", t.raw)
 }
 
 // parseTouch finishes a `copy FILE+,,` entry.

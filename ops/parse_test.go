@@ -184,6 +184,8 @@ func TestParse_Errors(t *testing.T) {
 		{"unquoted comma", `del c:\a,b`, ErrSyntax, 5},
 		{"touch two files", `copy c:\a c:\b+,,`, ErrArgCount, 6},
 		{"touch nothing", `copy +,,`, ErrArgCount, 6},
+		{"touch split by the list", `copy /b c:\a +`, ErrSyntax, 14},
+		{"touch glued split by the list", `copy /b c:\a+`, ErrSyntax, 9},
 		{"touch verify", `copy c:\a+,, /v`, ErrSyntax, 6},
 
 		{"run relative program", `bin\setup.exe /q`, ErrRelativePath, 1},

@@ -5,18 +5,25 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"smswork/internal/durable"
 	"smswork/internal/filelock"
 )
 
+// WrapAt is the length past which Render continues the PendingWork value on
+// a new line after a separating comma, as the KB article prints it, so no
+// line of a long queue nears MaxLineLen.
+const WrapAt = 16 << 10
+
 // Render returns the file's bytes with the PendingWork value replaced by
-// Join(entries) on one line, and every other byte as it was (see the
-// package doc for where a missing key or section goes). Entries must be
-// valid (each one Split back to itself); Render does not check them, Write
-// does.
+// Join(entries), and every other byte as it was (see the package doc for
+// where a missing key or section goes). A value longer than WrapAt goes on
+// over continuation lines, each ending with a separating comma. Entries
+// must be valid (each one Split back to itself); Render does not check
+// them, Write does.
 func (f *File) Render(entries []string) []byte {
-	v := Join(entries)
+	v := joinWrapped(entries, f.eol)
 	d := f.data
 	switch {
 	case f.hasKey:
@@ -41,6 +48,36 @@ func (f *File) Render(entries []string) []byte {
 		out = append(out, f.eol...)
 	}
 	return append(out, add...)
+}
+
+// joinWrapped is Join, with a line break after a separating comma whenever
+// the line would pass WrapAt (never after a touch entry's own commas).
+func joinWrapped(entries []string, eol string) string {
+	n := 0
+	for _, e := range entries {
+		n += len(e) + len(Separator)
+	}
+	if n <= WrapAt {
+		return Join(entries)
+	}
+	var b strings.Builder
+	b.Grow(n + n/WrapAt*len(eol) + len(eol))
+	line := 0
+	for i, e := range entries {
+		if i > 0 {
+			if line+len(Separator)+len(e) > WrapAt && !strings.HasSuffix(entries[i-1], ",") {
+				b.WriteString(",")
+				b.WriteString(eol)
+				line = 0
+			} else {
+				b.WriteString(Separator)
+				line += len(Separator)
+			}
+		}
+		b.WriteString(e)
+		line += len(e)
+	}
+	return b.String()
 }
 
 // Write replaces the file at path with f.Render(entries), atomically and

@@ -103,7 +103,7 @@ func TestWrite_File(t *testing.T) {
 		{"blanks around", []string{" del a"}, nil, ErrInvalidEntry},
 		{"quote", []string{`del "a`}, nil, ErrUnterminatedQuote},
 		{"newline", []string{"del a\r\nX=1"}, nil, ErrLineBreak},
-		{"line too long", slices.Repeat([]string{strings.Repeat("x", MaxEntryLen)}, 40), nil, ErrLineTooLong},
+		{"entry too long", []string{strings.Repeat("x", MaxEntryLen+1)}, nil, ErrEntryTooLong},
 		{"hook fails", []string{"del a"}, func(string) error { return errBoom }, errBoom},
 	}
 	for _, tt := range bad {
