@@ -158,7 +158,6 @@ func TestExecutor_CopyMemory(t *testing.T) {
 	}
 }
 
-
 func TestExecutor_CopyCrash(t *testing.T) {
 	points := []string{"copy.before-temp", "copy.mid-write", "copy.before-rename", "copy.after-rename"}
 	big := strings.Repeat("0123456789", 300_001) // several buffers

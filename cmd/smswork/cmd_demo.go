@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 
+	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 )
 
@@ -94,13 +96,16 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions) (err error) 
 	if d.logFormat == "" {
 		d.logFormat = "console"
 	}
+	d.logLevel = zerolog.WarnLevel
 	w := g.stdout
 	fmt.Fprintf(w, "sandbox: drive C = %s\n\n== SMS.INI before ==\n%s\n== smswork plan ==\n", c, strings.ReplaceAll(ini, "\r\n", "\n"))
 	if err := runPlan(ctx, &d); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n== smswork run ==\n")
-	runErr := runRun(ctx, &d, &runOptions{interrupted: "rerun", maxAttempts: 3, onError: "stop", opTimeout: defaultOpTimeout}, "")
+	fmt.Fprintf(w, "\n== smswork run (warnings only; the audit trail below says what ran) ==\n")
+	quiet := d
+	quiet.stdout = io.Discard
+	runErr := runRun(ctx, &quiet, &runOptions{interrupted: "rerun", maxAttempts: 3, onError: "stop", opTimeout: defaultOpTimeout}, "")
 	after, err := os.ReadFile(iniPath)
 	if err != nil {
 		return err

@@ -30,8 +30,10 @@ type globalOptions struct {
 	journal   string
 	drives    []string
 	logFormat string
-	stdout    io.Writer
-	stderr    io.Writer
+	// logLevel is the least level logged (info unless the demo quiets it).
+	logLevel zerolog.Level
+	stdout   io.Writer
+	stderr   io.Writer
 }
 
 const rootLong = `smswork executes the PendingWork queue of SMS.INI's [SMS Work] section, the
@@ -49,7 +51,7 @@ Exit status:
   75  another smswork holds the journal`
 
 func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
-	g := &globalOptions{stdout: stdout, stderr: stderr}
+	g := &globalOptions{stdout: stdout, stderr: stderr, logLevel: zerolog.InfoLevel}
 	cmd := &cobra.Command{
 		Use:   "smswork",
 		Short: "Crash-safe executor of SMS.INI's PendingWork queue",
@@ -131,9 +133,9 @@ func (g *globalOptions) logger() (zerolog.Logger, error) {
 	}
 	switch strings.ToLower(format) {
 	case "json":
-		return zerolog.New(g.stderr).With().Timestamp().Logger(), nil
+		return zerolog.New(g.stderr).Level(g.logLevel).With().Timestamp().Logger(), nil
 	case "console":
-		return zerolog.New(zerolog.ConsoleWriter{Out: g.stderr, TimeFormat: time.TimeOnly}).With().Timestamp().Logger(), nil
+		return zerolog.New(zerolog.ConsoleWriter{Out: g.stderr, TimeFormat: time.TimeOnly}).Level(g.logLevel).With().Timestamp().Logger(), nil
 	default:
 		return zerolog.Nop(), usageErr("--log-format %q: want console or json", g.logFormat)
 	}

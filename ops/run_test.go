@@ -1,0 +1,37 @@
+package ops
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestExecutor_RunNotFound(t *testing.T) {
+	e := &Executor{}
+	res := e.Execute(context.Background(), &Op{Kind: KindRun, Argv: []string{"no-such-program-smswork"}}, &Intent{}, nil)
+	if res.Outcome != Failed || res.ExitCode != -1 || !strings.Contains(res.Err, "no-such-program-smswork") {
+		t.Errorf("result %+v", res)
+	}
+}
+
+func TestCappedBuffer(t *testing.T) {
+	c := &cappedBuffer{max: 5}
+	for _, s := range []string{"ab", "cdef", "gh"} {
+		if n, err := c.Write([]byte(s)); n != len(s) || err != nil {
+			t.Fatalf("Write(%q) = %d, %v", s, n, err)
+		}
+	}
+	if string(c.buf) != "abcde" || !c.truncated {
+		t.Errorf("kept %q, truncated %v", c.buf, c.truncated)
+	}
+}
+
+func TestDOSProgramPath(t *testing.T) {
+	p, ok := dosProgramPath(`c:\Tools\..\bin\x.exe`)
+	if !ok || p != (Path{Drive: "C", Rel: "bin/x.exe"}) {
+		t.Errorf("got %v %v", p, ok)
+	}
+	if _, ok := dosProgramPath("cmd"); ok {
+		t.Error("bare name taken as a drive path")
+	}
+}
