@@ -9,7 +9,7 @@ import (
 // and in SMS.INI's rewrite.
 var failpoints = []string{
 	"op.before-intent", "op.after-intent", "op.before-commit", "op.after-commit",
-	"mirror.before-write", "mirror.after-write",
+	"mirror.before-write", "mirror.before-rename", "mirror.after-write",
 	"copy.before-temp", "copy.mid-write", "copy.before-rename", "copy.after-rename",
 	"del.before-remove", "del.before-sync",
 	"move.before-rename", "move.after-rename", "move.after-copy", "move.before-delete",

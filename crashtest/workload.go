@@ -66,7 +66,9 @@ func Reference(s *Sandbox) *Workload {
 	bump := func(name string) string {
 		return fmt.Sprintf("sh %s %s", filepath.Join(s.Counters, "bump.sh"), name)
 	}
-	w.Appended = []string{`md c:\added`, bump("r-added")}
+	// The last appended entry repeats one already run: recovery must tell
+	// an appended repeat from a committed entry SMS.INI still lists.
+	w.Appended = []string{`md c:\added`, bump("r-added"), `md c:\archive`}
 	w.Entries = []string{
 		`copy c:\temp\netapi.dll c:\windows\system\netapi.dll /y`,
 		`del c:\temp\netapi.dll`,
@@ -127,8 +129,8 @@ func (w *Workload) Install(s *Sandbox) error {
 		"bump.sh": "#!/bin/sh\necho x >> \"$(dirname \"$0\")/$1\"\n",
 		// add.sh appends two entries half way through the queue, as an
 		// installer would while smswork runs.
-		"add.sh": fmt.Sprintf("#!/bin/sh\nset -e\n%q --ini %q add %q %q\necho x >> %q\n",
-			s.Bin, s.Ini, w.Appended[0], w.Appended[1], filepath.Join(s.Counters, "r-add")),
+		"add.sh": fmt.Sprintf("#!/bin/sh\nset -e\n%q --ini %q add %q %q %q\necho x >> %q\n",
+			s.Bin, s.Ini, w.Appended[0], w.Appended[1], w.Appended[2], filepath.Join(s.Counters, "r-add")),
 	}
 	for name, body := range scripts {
 		if err := os.WriteFile(filepath.Join(s.Counters, name), []byte(body), 0o755); err != nil {

@@ -182,12 +182,14 @@ func (r *runner) syncMirror(ctx context.Context, allOrNothing bool) (res syncRes
 
 	r.fp.Hit("mirror.before-write")
 	err = smsini.WriteWithHook(r.cfg.Ini, file, desired, func(temp string) error {
-		return r.cfg.Journal.Update(func(tx *journal.Tx) error {
+		err := r.cfg.Journal.Update(func(tx *journal.Tx) error {
 			if err := journalChange(tx); err != nil {
 				return err
 			}
 			return tx.SetMirrorPending(newStart, temp)
 		})
+		r.fp.Hit("mirror.before-rename")
+		return err
 	})
 	if err != nil {
 		return res, fmt.Errorf("rewrite %s: %w", r.cfg.Ini, err)
