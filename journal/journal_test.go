@@ -124,7 +124,7 @@ func TestJournal_Resolve(t *testing.T) {
 	if !errors.Is(err, ErrState) {
 		t.Fatalf("resolve a queued op: %v", err)
 	}
-	_ = j.Update(func(tx *Tx) error { e, _ := tx.Get(1); return tx.Hold(e, "why") })
+	_ = j.Update(func(tx *Tx) error { e, _ := tx.Get(1); _, err := tx.Hold(e, "why", time.Now()); return err })
 	if err := j.Update(func(tx *Tx) error { _, err := tx.Resolve(1, Skip, "me"); return err }); err != nil {
 		t.Fatal(err)
 	}

@@ -165,12 +165,17 @@ func (t *Tx) SetIntent(e *Entry, in *ops.Intent, now time.Time) error {
 	return t.Put(e)
 }
 
-// Hold marks e held for a person's decision.
-func (t *Tx) Hold(e *Entry, reason string) error {
+// Hold marks e held for a person's decision and records that in the audit
+// trail (outcome held, still queued).
+func (t *Tx) Hold(e *Entry, reason string, now time.Time) (*Record, error) {
+	rec, err := t.appendRecord(e, ops.Result{Outcome: ops.Held, Err: reason, Start: now, End: now}, true, now)
+	if err != nil {
+		return nil, err
+	}
 	e.State = Held
 	e.HeldReason = reason
 	e.Decision = ""
-	return t.Put(e)
+	return rec, t.Put(e)
 }
 
 // Resolve records a person's decision for the held operation seq.
@@ -190,6 +195,21 @@ func (t *Tx) Resolve(seq uint64, d Decision, by string) (*Entry, error) {
 // record to the hash chain. When stay is true (a failure that stops the
 // queue), e goes back to Queued and stays in SMS.INI, to be tried again.
 func (t *Tx) Commit(e *Entry, r ops.Result, stay bool, now time.Time) (*Record, error) {
+	rec, err := t.appendRecord(e, r, stay, now)
+	if err != nil {
+		return nil, err
+	}
+	if stay {
+		e.State, e.Intent = Queued, nil
+	} else {
+		e.State = Committed
+	}
+	e.Decision, e.DecidedBy, e.HeldReason = "", "", ""
+	return rec, t.Put(e)
+}
+
+// appendRecord appends e's audit record with result r to the hash chain.
+func (t *Tx) appendRecord(e *Entry, r ops.Result, stay bool, now time.Time) (*Record, error) {
 	meta := t.meta()
 	rec := &Record{ID: getU64(meta, keyNextRec), Seq: e.Seq, Batch: e.Batch, Pos: e.Pos, Raw: e.Raw, Op: e.Op,
 		Outcome: r.Outcome, Result: r, Attempts: e.Attempts, Interrupted: e.Interrupted,
@@ -209,13 +229,7 @@ func (t *Tx) Commit(e *Entry, r ops.Result, stay bool, now time.Time) (*Record, 
 	if err := meta.Put(keyNextRec, u64(rec.ID+1)); err != nil {
 		return nil, err
 	}
-	if stay {
-		e.State, e.Intent = Queued, nil
-	} else {
-		e.State = Committed
-	}
-	e.Decision, e.DecidedBy, e.HeldReason = "", "", ""
-	return rec, t.Put(e)
+	return rec, nil
 }
 
 // computeHash returns SHA-256(Prev || "\n" || JSON of rec with Hash empty).

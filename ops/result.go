@@ -17,6 +17,9 @@ const (
 	Failed Outcome = "failed"
 	// Skipped: a person decided (smswork resolve ID skip) not to run it.
 	Skipped Outcome = "skipped"
+	// Held: it was interrupted and is held for a person's decision; the
+	// operation stays queued. Only the audit trail records this outcome.
+	Held Outcome = "held"
 )
 
 // Intent is what an operation records in the journal before it touches

@@ -241,7 +241,10 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 			reason = "interrupted while running (--interrupted=hold)"
 		}
 		if reason != "" {
-			if err := r.cfg.Journal.Update(func(tx *journal.Tx) error { return tx.Hold(e, reason) }); err != nil {
+			if err := r.cfg.Journal.Update(func(tx *journal.Tx) error {
+				_, err := tx.Hold(e, reason, r.now())
+				return err
+			}); err != nil {
 				return false, err
 			}
 			r.sum.Held = append(r.sum.Held, *e)

@@ -69,8 +69,15 @@ func newBox(t *testing.T, ini string, files map[string]string) *box {
 // stdout and stderr.
 func (b *box) smswork(args ...string) (int, string, string) {
 	b.t.Helper()
+	return b.smsworkEnv(nil, args...)
+}
+
+// smsworkEnv is smswork with extra environment variables.
+func (b *box) smsworkEnv(env []string, args ...string) (int, string, string) {
+	b.t.Helper()
 	full := append([]string{"--ini", b.ini, "--journal", b.journal, "--drive", "C=" + b.c, "--log-format", "json"}, args...)
 	cmd := exec.Command(binPath, full...)
+	cmd.Env = append(os.Environ(), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
