@@ -117,6 +117,10 @@ func (r *runner) syncMirror(ctx context.Context, allOrNothing bool) (res syncRes
 			r.sinceMirror, r.lastMirror = 0, r.now()
 		}
 	}()
+	// SMS.INI may trail the journal, never lead it.
+	if err := r.flush(); err != nil {
+		return res, err
+	}
 	lock, err := smsini.Lock(ctx, r.cfg.Ini)
 	if err != nil {
 		return res, err

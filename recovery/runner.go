@@ -81,6 +81,18 @@ type runner struct {
 	sum         *Summary
 	sinceMirror int // committed operations SMS.INI still lists
 	lastMirror  time.Time
+	// deferred is the commit marker of the last file operation, written
+	// in the same transaction as the next change (the next intent,
+	// usually): one durable transaction per operation instead of two.
+	// Until then a crash makes recovery finish the operation again from
+	// its intent, which file operations allow.
+	deferred *deferredCommit
+}
+
+type deferredCommit struct {
+	e   *journal.Entry
+	res ops.Result
+	log zerolog.Logger
 }
 
 func (r *runner) now() time.Time { return r.cfg.Now() }
@@ -241,7 +253,7 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 			reason = "interrupted while running (--interrupted=hold)"
 		}
 		if reason != "" {
-			if err := r.cfg.Journal.Update(func(tx *journal.Tx) error {
+			if err := r.update(func(tx *journal.Tx) error {
 				_, err := tx.Hold(e, reason, r.now())
 				return err
 			}); err != nil {
@@ -265,7 +277,7 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 	}
 
 	r.fp.Hit("op.before-intent")
-	if err := r.cfg.Journal.Update(func(tx *journal.Tx) error { return tx.SetIntent(e, in, r.now()) }); err != nil {
+	if err := r.update(func(tx *journal.Tx) error { return tx.SetIntent(e, in, r.now()) }); err != nil {
 		return false, err
 	}
 	r.fp.Hit("op.after-intent")
@@ -279,28 +291,75 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 
 // commit writes e's commit marker with result res. A failure stops the
 // queue (the operation stays queued and in SMS.INI) unless
-// ContinueOnError.
+// ContinueOnError. The marker of a file operation that succeeded is
+// deferred to the next transaction; a run operation's, a failure's and a
+// skip's are written at once, so that a crash never runs a program again,
+// nor hides a failure, for want of a marker.
 func (r *runner) commit(e *journal.Entry, res ops.Result, log zerolog.Logger) (stop bool, err error) {
 	stay := res.Outcome == ops.Failed && (!r.cfg.ContinueOnError || res.InUse)
+	if (res.Outcome == ops.Done || res.Outcome == ops.AlreadyDone) && e.Op.Kind != ops.KindRun {
+		r.deferred = &deferredCommit{e: e, res: res, log: log}
+		r.sinceMirror++
+		return false, nil
+	}
 	var rec *journal.Record
-	err = r.cfg.Journal.Update(func(tx *journal.Tx) (err error) {
+	err = r.update(func(tx *journal.Tx) (err error) {
 		rec, err = tx.Commit(e, res, stay, r.now())
 		return err
 	})
 	if err != nil {
 		return false, err
 	}
-	r.fp.Hit("op.after-commit")
-	r.sum.Records = append(r.sum.Records, *rec)
-	ev := log.Info()
-	if res.Outcome == ops.Failed {
-		ev = log.Error().Str("error", res.Err)
-	}
-	ev.Str("outcome", string(res.Outcome)).Uint64("record", rec.ID).Msg("end")
+	r.committed(e, rec, log)
 	if stay {
 		r.sum.Failed = rec
 		return true, nil
 	}
 	r.sinceMirror++
 	return false, nil
+}
+
+// update runs fn (when not nil) in one durable journal transaction that
+// first writes the deferred commit marker, if any.
+func (r *runner) update(fn func(*journal.Tx) error) error {
+	d := r.deferred
+	var rec *journal.Record
+	err := r.cfg.Journal.Update(func(tx *journal.Tx) (err error) {
+		if d != nil {
+			if rec, err = tx.Commit(d.e, d.res, false, r.now()); err != nil {
+				return err
+			}
+		}
+		if fn == nil {
+			return nil
+		}
+		return fn(tx)
+	})
+	if err != nil {
+		return err
+	}
+	if d != nil {
+		r.deferred = nil
+		r.committed(d.e, rec, d.log)
+	}
+	return nil
+}
+
+// flush writes the deferred commit marker, if any.
+func (r *runner) flush() error {
+	if r.deferred == nil {
+		return nil
+	}
+	return r.update(nil)
+}
+
+// committed notes a durable commit marker.
+func (r *runner) committed(e *journal.Entry, rec *journal.Record, log zerolog.Logger) {
+	r.fp.Hit("op.after-commit")
+	r.sum.Records = append(r.sum.Records, *rec)
+	ev := log.Info()
+	if rec.Outcome == ops.Failed {
+		ev = log.Error().Str("error", rec.Result.Err)
+	}
+	ev.Str("outcome", string(rec.Outcome)).Uint64("record", rec.ID).Msg("end")
 }
