@@ -165,6 +165,16 @@ func (t *Tx) SetIntent(e *Entry, in *ops.Intent, now time.Time) error {
 	return t.Put(e)
 }
 
+// UpdateIntent records the progress of an operation inside its intent (a
+// cross-device move whose copy is durable), without counting an attempt.
+func (t *Tx) UpdateIntent(e *Entry, in *ops.Intent) error {
+	if e.State != Intent {
+		return fmt.Errorf("operation %d is %s: %w", e.Seq, e.State, ErrState)
+	}
+	e.Intent = in
+	return t.Put(e)
+}
+
 // Hold marks e held for a person's decision and records that in the audit
 // trail (outcome held, still queued).
 func (t *Tx) Hold(e *Entry, reason string, now time.Time) (*Record, error) {

@@ -283,7 +283,7 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 	r.fp.Hit("op.after-intent")
 	log.Info().Str("entry", e.Raw).Msg("start")
 	res := r.cfg.Exec.Execute(ctx, &e.Op, in, func(updated *ops.Intent) error {
-		return r.cfg.Journal.Update(func(tx *journal.Tx) error { return tx.SetIntent(e, updated, r.now()) })
+		return r.cfg.Journal.Update(func(tx *journal.Tx) error { return tx.UpdateIntent(e, updated) })
 	})
 	r.fp.Hit("op.before-commit")
 	return r.commit(e, res, log)
