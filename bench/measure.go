@@ -1,0 +1,373 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"smswork/journal"
+	"smswork/ops"
+	"smswork/smsini"
+)
+
+type bench struct {
+	bin   string
+	dir   string
+	quick bool
+	n     int // sandboxes made
+}
+
+// sandbox makes a fresh drive C with an SMS.INI holding entries.
+func (b *bench) sandbox(entries []string) (c string, err error) {
+	b.n++
+	c = filepath.Join(b.dir, fmt.Sprintf("s%d", b.n), "c")
+	if err := os.MkdirAll(c, 0o755); err != nil {
+		return "", err
+	}
+	// Rendered as smswork writes it: long queues over continuation lines.
+	f, err := smsini.Parse("SMS.INI", []byte("[SMS Work]\nPendingWork=\n"))
+	if err != nil {
+		return "", err
+	}
+	return c, os.WriteFile(filepath.Join(c, "SMS.INI"), f.Render(entries), 0o644)
+}
+
+// smswork runs the binary on sandbox c and returns its wall time and peak
+// resident memory.
+func (b *bench) smswork(c string, args ...string) (time.Duration, int64, string, error) {
+	full := append([]string{"--ini", filepath.Join(c, "SMS.INI"), "--journal", filepath.Join(filepath.Dir(c), "journal.db"),
+		"--drive", "C=" + c, "--log-format", "json"}, args...)
+	return timed(b.bin, full...)
+}
+
+func timed(name string, args ...string) (time.Duration, int64, string, error) {
+	cmd := exec.Command(name, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	if err != nil {
+		return d, 0, "", fmt.Errorf("%s %v: %v\n%s", name, args, err, errb.String())
+	}
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = int64(ru.Maxrss) * 1024
+	}
+	return d, rss, out.String(), nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}
+
+// fsyncLatency is the median time of one 4 KiB write and fsync; and of
+// the atomic replace smswork does (temp file written and fsynced, renamed,
+// folder fsynced).
+func (b *bench) fsyncLatency() (fsync, replace time.Duration, err error) {
+	dir := filepath.Join(b.dir, "latency")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, 0, err
+	}
+	data := bytes.Repeat([]byte("x"), 4096)
+	var fs, rs []time.Duration
+	for i := 0; i < 100; i++ {
+		start := time.Now()
+		f, err := os.OpenFile(filepath.Join(dir, "a"), os.O_WRONLY|os.O_CREATE, 0o644)
+		if err != nil {
+			return 0, 0, err
+		}
+		if _, err := f.Write(data); err != nil {
+			return 0, 0, err
+		}
+		if err := f.Sync(); err != nil {
+			return 0, 0, err
+		}
+		_ = f.Close()
+		fs = append(fs, time.Since(start))
+
+		start = time.Now()
+		tmp := filepath.Join(dir, "t")
+		f, err = os.Create(tmp)
+		if err != nil {
+			return 0, 0, err
+		}
+		_, _ = f.Write(data)
+		if err := f.Sync(); err != nil {
+			return 0, 0, err
+		}
+		_ = f.Close()
+		if err := os.Rename(tmp, filepath.Join(dir, "b")); err != nil {
+			return 0, 0, err
+		}
+		d, err := os.Open(dir)
+		if err != nil {
+			return 0, 0, err
+		}
+		_ = d.Sync()
+		_ = d.Close()
+		rs = append(rs, time.Since(start))
+	}
+	return median(fs), median(rs), nil
+}
+
+// syncCost: time per operation of a 1,000-copy and a 1,000-del queue,
+// divided by the latency of one fsync and of one atomic replace.
+func (b *bench) syncCost() ([]row, error) {
+	fsync, replace, err := b.fsyncLatency()
+	if err != nil {
+		return nil, err
+	}
+	const n = 1000
+	var copies, dels []string
+	for i := 0; i < n; i++ {
+		copies = append(copies, fmt.Sprintf(`copy c:\src\f%d.txt c:\dst\f%d.txt`, i, i))
+		dels = append(dels, fmt.Sprintf(`del c:\src\f%d.txt`, i))
+	}
+	rows := []row{{"fsync of 4 KiB (median)", ms(fsync), ""}, {"write+fsync+rename+folder fsync (median)", ms(replace), ""}}
+	for _, q := range []struct {
+		name    string
+		entries []string
+	}{{"copy", copies}, {"del", dels}} {
+		c, err := b.sandbox(q.entries)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range []string{"src", "dst"} {
+			if err := os.MkdirAll(filepath.Join(c, d), 0o755); err != nil {
+				return nil, err
+			}
+		}
+		for i := 0; i < n; i++ {
+			if err := os.WriteFile(filepath.Join(c, "src", fmt.Sprintf("f%d.txt", i)), []byte("small file\n"), 0o644); err != nil {
+				return nil, err
+			}
+		}
+		d, _, _, err := b.smswork(c, "run")
+		if err != nil {
+			return nil, err
+		}
+		per := d / n
+		rows = append(rows,
+			row{fmt.Sprintf("%d small %s: time per operation", n, q.name), ms(per), ""},
+			row{fmt.Sprintf("  ÷ fsync latency"), fmt.Sprintf("%.2f", float64(per)/float64(fsync)), "≤ 4"},
+			row{fmt.Sprintf("  ÷ atomic-replace latency"), fmt.Sprintf("%.2f", float64(per)/float64(replace)), "≤ 4"})
+	}
+	return rows, nil
+}
+
+// largeCopy: smswork's copy of a large file against cp then sync.
+func (b *bench) largeCopy() ([]row, error) {
+	size := int64(1 << 30)
+	if b.quick {
+		size = 256 << 20
+	}
+	c, err := b.sandbox([]string{`copy c:\big.bin c:\big-copy.bin`})
+	if err != nil {
+		return nil, err
+	}
+	src := filepath.Join(c, "big.bin")
+	f, err := os.Create(src)
+	if err != nil {
+		return nil, err
+	}
+	block := make([]byte, 1<<20)
+	for i := range block {
+		block[i] = byte(i * 7919 >> 3)
+	}
+	for n := int64(0); n < size; n += int64(len(block)) {
+		block[0]++
+		if _, err := f.Write(block); err != nil {
+			return nil, err
+		}
+	}
+	if err := f.Sync(); err != nil {
+		return nil, err
+	}
+	_ = f.Close()
+	base, _, _, err := timed("sh", "-c", fmt.Sprintf("cp %q %q && sync %q", src, src+".cp", src+".cp"))
+	if err != nil {
+		return nil, err
+	}
+	_ = os.Remove(src + ".cp")
+	d, rss, _, err := b.smswork(c, "run")
+	if err != nil {
+		return nil, err
+	}
+	label := fmt.Sprintf("%d MiB", size>>20)
+	return []row{
+		{"copy " + label + ": cp + sync", ms(base), ""},
+		{"copy " + label + ": smswork", ms(d), ""},
+		{"  ratio smswork ÷ (cp + sync)", fmt.Sprintf("%.2f", float64(d)/float64(base)), "≤ 1.15"},
+		{"  smswork peak memory (RSS)", fmt.Sprintf("%.1f MiB", float64(rss)/(1<<20)), "< 64 MiB"},
+	}, nil
+}
+
+// scaling: time per operation and peak memory of queues of growing size.
+func (b *bench) scaling() ([]row, error) {
+	sizes := []int{100, 1000, 10000, 100000}
+	if b.quick {
+		sizes = sizes[:3]
+	}
+	var rows []row
+	per := map[int]time.Duration{}
+	for _, n := range sizes {
+		entries := make([]string, n)
+		for i := range entries {
+			entries[i] = fmt.Sprintf(`del c:\gone\f%d.txt`, i)
+		}
+		c, err := b.sandbox(entries)
+		if err != nil {
+			return nil, err
+		}
+		d, rss, _, err := b.smswork(c, "run")
+		if err != nil {
+			return nil, err
+		}
+		per[n] = d / time.Duration(n)
+		rows = append(rows, row{fmt.Sprintf("queue of %d: time per operation, peak RSS", n),
+			fmt.Sprintf("%s, %.1f MiB", ms(per[n]), float64(rss)/(1<<20)), ""})
+	}
+	last := sizes[len(sizes)-1]
+	rows = append(rows, row{fmt.Sprintf("  per-op time at %d ÷ at 1000", last), fmt.Sprintf("%.2f", float64(per[last])/float64(per[1000])), "≤ 1.5"})
+	return rows, nil
+}
+
+// emptyBoot: run with nothing pending on a journal holding many audit
+// records, against starting `true`; and history --json over them.
+func (b *bench) emptyBoot() ([]row, error) {
+	records := 1000000
+	if b.quick {
+		records = 100000
+	}
+	c, err := b.sandbox(nil)
+	if err != nil {
+		return nil, err
+	}
+	jpath := filepath.Join(filepath.Dir(c), "journal.db")
+	if err := fillJournal(jpath, records); err != nil {
+		return nil, err
+	}
+	var runs, trues []time.Duration
+	for i := 0; i < 31; i++ {
+		d, _, _, err := b.smswork(c, "run")
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, d)
+		t, _, _, err := timed("true")
+		if err != nil {
+			return nil, err
+		}
+		trues = append(trues, t)
+	}
+	mr, mt := median(runs), median(trues)
+	start := time.Now()
+	_, _, out, err := b.smswork(c, "history", "--json")
+	if err != nil {
+		return nil, err
+	}
+	hist := time.Since(start)
+	lines := strings.Count(out, "\n")
+	return []row{
+		{fmt.Sprintf("empty boot, %d records: median run", records), ms(mr), "< 20 ms"},
+		{"  ÷ median `true`", fmt.Sprintf("%.1f (true: %s)", float64(mr)/float64(mt), ms(mt)), ""},
+		{fmt.Sprintf("history --json over %d records", lines), fmt.Sprintf("%.0f records/s", float64(lines)/hist.Seconds()), "> 200,000/s"},
+	}, nil
+}
+
+// fillJournal writes n committed operations and their audit records.
+func fillJournal(path string, n int) error {
+	j, err := journal.Open(path, journal.Options{Host: "bench", Version: "bench"})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = j.Close() }()
+	const batch = 10000
+	now := time.Now()
+	for done := 0; done < n; done += batch {
+		err := j.Update(func(tx *journal.Tx) error {
+			var es []journal.NewEntry
+			for i := 0; i < batch; i++ {
+				es = append(es, journal.NewEntry{Raw: fmt.Sprintf(`del c:\temp\f%d.tmp`, done+i),
+					Op: ops.Op{Kind: ops.KindDel, Src: ops.Path{Drive: "C", Rel: fmt.Sprintf("temp/f%d.tmp", done+i)}}})
+			}
+			b, err := tx.Ingest("SMS.INI", now, es)
+			if err != nil {
+				return err
+			}
+			for s := b.FirstSeq; s < b.FirstSeq+uint64(batch); s++ {
+				e, err := tx.Get(s)
+				if err != nil {
+					return err
+				}
+				if _, err := tx.Commit(e, ops.Result{Outcome: ops.Done, Start: now, End: now}, false, now); err != nil {
+					return err
+				}
+			}
+			return tx.ConfirmMirror(tx.NextSeq())
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// naive: the original's way (run each entry, rewrite SMS.INI, no journal,
+// no fsync) on the same 1,000 copies then 1,000 dels, for the price of
+// safety.
+func (b *bench) naive() ([]row, error) {
+	const n = 1000
+	var entries []string
+	for i := 0; i < n; i++ {
+		entries = append(entries, fmt.Sprintf(`copy c:\src\f%d.txt c:\dst\f%d.txt`, i, i))
+	}
+	for i := 0; i < n; i++ {
+		entries = append(entries, fmt.Sprintf(`del c:\src\f%d.txt`, i))
+	}
+	var times [2]time.Duration
+	for k := range times {
+		c, err := b.sandbox(entries)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range []string{"src", "dst"} {
+			if err := os.MkdirAll(filepath.Join(c, d), 0o755); err != nil {
+				return nil, err
+			}
+		}
+		for i := 0; i < n; i++ {
+			if err := os.WriteFile(filepath.Join(c, "src", fmt.Sprintf("f%d.txt", i)), []byte("small file\n"), 0o644); err != nil {
+				return nil, err
+			}
+		}
+		if k == 0 {
+			script, err := filepath.Abs("bench/naive.sh")
+			if err != nil {
+				return nil, err
+			}
+			times[k], _, _, err = timed("bash", script, filepath.Join(c, "SMS.INI"), c)
+			if err != nil {
+				return nil, err
+			}
+		} else {
+			times[k], _, _, err = b.smswork(c, "run")
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	return []row{
+		{"naive script (no journal, no fsync), 2000 ops: per op", ms(times[0] / (2 * n)), ""},
+		{"smswork, same queue: per op", ms(times[1] / (2 * n)), ""},
+		{"  price of safety (smswork ÷ naive)", fmt.Sprintf("%.1f", float64(times[1])/float64(times[0])), ""},
+	}, nil
+}
