@@ -133,7 +133,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 		// 3. SMS.INI lists exactly what remains; entries appended
 		// meanwhile are ingested, and drained if the queue may go on.
-		res, err := r.syncMirror(context.WithoutCancel(ctx), false)
+		// Past the deadline too: SMS.INI must say what remains. The lock
+		// wait is bounded (an add holds it for milliseconds).
+		final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		res, err := r.syncMirror(final, false)
+		cancel()
 		if err != nil {
 			return r.sum, err
 		}
