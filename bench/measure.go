@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"smswork/journal"
@@ -56,11 +55,7 @@ func timed(name string, args ...string) (time.Duration, int64, string, error) {
 	if err != nil {
 		return d, 0, "", fmt.Errorf("%s %v: %v\n%s", name, args, err, errb.String())
 	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = int64(ru.Maxrss) * 1024
-	}
-	return d, rss, out.String(), nil
+	return d, peakRSS(cmd.ProcessState), out.String(), nil
 }
 
 func median(ds []time.Duration) time.Duration {

@@ -34,6 +34,9 @@ type window struct {
 	// pendingTemp is the temporary file of an interrupted rewrite that
 	// did not land: it must go, after the journal forgets it.
 	pendingTemp string
+	// hadPending says the journal records a rewrite in flight, landed or
+	// not: the journal must be brought up to date even when SMS.INI is.
+	hadPending bool
 }
 
 // readWindow resolves an interrupted SMS.INI rewrite (journal package doc,
@@ -45,6 +48,7 @@ func readWindow(tx *journal.Tx) (*window, error) {
 	}
 	w := &window{start: m.Start, nextSeq: tx.NextSeq()}
 	if p := m.Pending; p != nil {
+		w.hadPending = true
 		if _, err := os.Lstat(p.Temp); err == nil {
 			w.pendingTemp = p.Temp // the rename did not happen
 		} else if errors.Is(err, os.ErrNotExist) {
@@ -169,7 +173,7 @@ func (r *runner) syncMirror(ctx context.Context, allOrNothing bool) (res syncRes
 		}
 		return tx.ConfirmMirror(w.start)
 	}
-	needJournal := len(parsed) > 0 || w.pendingTemp != "" || r.mirrorDirty(w)
+	needJournal := len(parsed) > 0 || w.hadPending || r.mirrorDirty(w)
 	if slices.Equal(desired, current) && (!file.Missing || len(desired) == 0) {
 		if needJournal {
 			if err := r.cfg.Journal.Update(func(tx *journal.Tx) error {
