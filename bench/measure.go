@@ -152,8 +152,8 @@ func (b *bench) syncCost() ([]row, error) {
 		per := d / n
 		rows = append(rows,
 			row{fmt.Sprintf("%d small %s: time per operation", n, q.name), ms(per), ""},
-			row{fmt.Sprintf("  ÷ fsync latency"), fmt.Sprintf("%.2f", float64(per)/float64(fsync)), "≤ 4"},
-			row{fmt.Sprintf("  ÷ atomic-replace latency"), fmt.Sprintf("%.2f", float64(per)/float64(replace)), "≤ 4"})
+			row{"  ÷ fsync latency", fmt.Sprintf("%.2f", float64(per)/float64(fsync)), "≤ 4"},
+			row{"  ÷ atomic-replace latency", fmt.Sprintf("%.2f", float64(per)/float64(replace)), "≤ 4"})
 	}
 	return rows, nil
 }

@@ -276,7 +276,7 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 		in, err = r.cfg.Exec.Prepare(&e.Op, e.Seq)
 		if err != nil {
 			now := r.now()
-			return r.commit(e, ops.Result{Outcome: ops.Failed, Err: err.Error(), Start: now, End: now}, log)
+			return r.commit(e, ops.Result{Outcome: ops.Failed, Err: err.Error(), InUse: ops.IsInUse(err), Start: now, End: now}, log)
 		}
 	}
 
@@ -290,6 +290,14 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 		return r.cfg.Journal.Update(func(tx *journal.Tx) error { return tx.UpdateIntent(e, updated) })
 	})
 	r.fp.Hit("op.before-commit")
+	if res.Outcome == ops.Failed && ctx.Err() != nil {
+		// Cut short by the run's deadline: it stays queued, as does
+		// everything after it, and the run reports the deadline.
+		r.sum.Deadline = true
+		res.Err = "stopped at the run's deadline: " + res.Err
+		res.InUse = false
+		return r.write(e, res, true, log)
+	}
 	return r.commit(e, res, log)
 }
 
@@ -306,6 +314,11 @@ func (r *runner) commit(e *journal.Entry, res ops.Result, log zerolog.Logger) (s
 		r.sinceMirror++
 		return false, nil
 	}
+	return r.write(e, res, stay, log)
+}
+
+// write writes e's commit marker at once.
+func (r *runner) write(e *journal.Entry, res ops.Result, stay bool, log zerolog.Logger) (stop bool, err error) {
 	var rec *journal.Record
 	err = r.update(func(tx *journal.Tx) (err error) {
 		rec, err = tx.Commit(e, res, stay, r.now())
@@ -316,7 +329,9 @@ func (r *runner) commit(e *journal.Entry, res ops.Result, log zerolog.Logger) (s
 	}
 	r.committed(e, rec, log)
 	if stay {
-		r.sum.Failed = rec
+		if !r.sum.Deadline {
+			r.sum.Failed = rec
+		}
 		return true, nil
 	}
 	r.sinceMirror++
