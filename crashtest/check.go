@@ -65,6 +65,12 @@ func outside(data []byte) (string, error) {
 // are unchanged, it lists a suffix of the whole queue, and every
 // operation the journal has not committed is still listed in it.
 func CheckCrashed(s *Sandbox, w *Workload) []string {
+	v := checkCrashed(s, w)
+	tally.violations(s.kind(), len(v))
+	return v
+}
+
+func checkCrashed(s *Sandbox, w *Workload) []string {
 	var v []string
 	data, err := os.ReadFile(s.Ini)
 	if err != nil {
@@ -96,6 +102,11 @@ func CheckCrashed(s *Sandbox, w *Workload) []string {
 	}
 	j, err := journal.Open(s.Journal, journal.Options{ReadOnly: true})
 	if err != nil {
+		if j != nil {
+			// journal.Open returns the open journal with its
+			// version-check error: close it, or its lock stays held.
+			_ = j.Close()
+		}
 		return append(v, fmt.Sprintf("journal does not open: %v", err))
 	}
 	defer func() { _ = j.Close() }()
@@ -127,6 +138,12 @@ func CheckCrashed(s *Sandbox, w *Workload) []string {
 // every run operation ran at least once and more only when the audit says
 // it was interrupted (3), and smswork verify is clean.
 func CheckRecovered(s *Sandbox, w *Workload, ref *Expected) []string {
+	v := checkRecovered(s, w, ref)
+	tally.violations(s.kind(), len(v))
+	return v
+}
+
+func checkRecovered(s *Sandbox, w *Workload, ref *Expected) []string {
 	var v []string
 	tree, err := snapshotDrives(s)
 	if err != nil {

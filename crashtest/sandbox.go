@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // Sandbox is one throw-away machine image: drives C and D, a folder of run
@@ -24,6 +25,17 @@ type Sandbox struct {
 	Counters string
 	Ini      string
 	Journal  string
+	// Kind names the kind of crash this sandbox tests, for the report
+	// (Tally); empty means "failpoint".
+	Kind string
+}
+
+// kind is s.Kind, or "failpoint" when unset.
+func (s *Sandbox) kind() string {
+	if s.Kind == "" {
+		return "failpoint"
+	}
+	return s.Kind
 }
 
 // NewSandbox lays out the folders of a sandbox in dir.
@@ -65,8 +77,10 @@ func (s *Sandbox) RunWrapped(wrapper []string, env []string, args ...string) (Ou
 	cmd.Env = append(os.Environ(), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
+	start := time.Now()
 	err := cmd.Run()
 	o := Outcome{Stdout: out.String(), Stderr: errb.String()}
+	defer func() { tally.process(s.kind(), time.Since(start), o.Killed) }()
 	var ee *exec.ExitError
 	switch {
 	case err == nil:

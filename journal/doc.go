@@ -23,11 +23,61 @@
 //	          until SMS.INI is known not to list them (MirrorState.Start
 //	          passes them), then are deleted.
 //	history   record -> Record: the audit trail, one record per committed
-//	          outcome (and per failed attempt that stopped the queue), in
-//	          commit order. Record.Hash = SHA-256(Prev || canonical JSON of
-//	          the record with Hash empty); Prev is the previous record's
-//	          Hash, so an edited, deleted or reordered record breaks the
-//	          chain (VerifyChain).
+//	          outcome (and per failed attempt that stopped the queue, and
+//	          per operation held), in commit order, hash-chained (below).
+//	          The first record may be a checkpoint standing for records
+//	          removed by a prune (below).
+//
+// Beside the journal: path.lock, the writers' lock (never removed), and,
+// only while a prune runs or after a crash during one, path.compact, the
+// compacted copy (removed by the next writer's Open).
+//
+// # The hash chain
+//
+// Every history value is a record encoded by Go's encoding/json
+// (json.Marshal of Record: compact, members in the struct's field order,
+// members with omitempty/omitzero left out when empty, times in RFC 3339
+// with nanoseconds, <, > and & escaped as \u003c, \u003e, \u0026, bytes that
+// are not UTF-8 replaced by U+FFFD). Its last member is always the hash,
+// so a stored value always ends with
+//
+//	,"hash":"<64 lower-case hex digits>"}
+//
+// The canonical encoding of a record is its stored value with that hash
+// emptied: the same bytes ending with `,"hash":""}`. Then
+//
+//	Hash = lower-case hex of SHA-256(Prev || "\n" || canonical encoding)
+//
+// where Prev is the record's "prev" member: the Hash of the record before
+// it, "" for record 1. The chain covers the stored bytes themselves, not a
+// re-encoding: any changed byte is detected, and a verifier needs no Go
+// (history --json prints each stored value as it is). New fields must be
+// omitempty or omitzero and come before Hash, so that older records keep
+// their bytes; records are never re-encoded. meta "head" is the newest
+// record's Hash. VerifyChain reports a record whose bytes do not give its
+// hash (edited), whose Prev is not its predecessor's Hash (deleted,
+// inserted, reordered), whose key is not its ID or leaves a gap, and a head
+// that is not the newest record's (removed at the end).
+//
+// # Retention: checkpoints
+//
+// Journal.Prune removes the oldest records committed before a cut-off and
+// stores under the ID of the last removed one, T, a checkpoint record:
+// Outcome "checkpoint", Checkpoint {through: T, pruned: how many this prune
+// removed, before: the cut-off}, and Prev = the Hash of record T, the
+// pruned head. Its own Hash is computed as for any record. The record after
+// it (T+1) keeps its Prev, the Hash of record T, which the checkpoint
+// carries: so a chain may start at a checkpoint, and everything from the
+// checkpoint on is checked as before; a checkpoint anywhere but first, a
+// chain that starts at neither record 1 nor a checkpoint, and a checkpoint
+// not stored under its "through" are findings. A later prune removes the
+// checkpoint with the records after it and writes a new one. Prune runs in
+// steps of bounded transactions, each leaving a whole chain, then compacts
+// the file (bbolt never returns pages): a packed copy is written to
+// path.compact and fsynced with its folder, the journal's bbolt file is
+// closed (the writers' lock stays held), the copy renamed over it, the
+// folder fsynced, and the journal reopened. A crash at any point leaves the
+// old journal or the new one, complete.
 //
 // # The mirror protocol
 //
@@ -43,8 +93,9 @@
 //
 // # Concurrency and durability
 //
-// One process writes at a time: bbolt's file lock, taken with a timeout, so
-// a second writer fails fast with ErrLocked. Every change is one bbolt
+// One process writes at a time: the writers' lock (path.lock), then
+// bbolt's file lock, each taken with a timeout, so a second writer fails
+// fast with ErrLocked. Readers take bbolt's shared lock only. Every change is one bbolt
 // Update transaction, durable when it returns (bbolt fdatasyncs the data
 // pages, then the meta page). DB.Batch is never used: it may run a function
 // twice. The folder is synced after the file is first created, which bbolt

@@ -20,3 +20,7 @@ var ErrCorrupt = errors.New("journal record is corrupt")
 
 // ErrStop, returned by a walk's callback, ends the walk without error.
 var ErrStop = errors.New("stop walking")
+
+// ErrChain is returned by Prune when the hash chain does not verify: a
+// prune would destroy the evidence, so a person must look first.
+var ErrChain = errors.New("hash chain of the audit history does not verify")

@@ -39,50 +39,23 @@ func (t *Tx) History(newestFirst bool, fn func(*Record) (bool, error)) error {
 	return nil
 }
 
-// ChainError is one break in the hash chain.
-type ChainError struct {
-	// Key is the record's key in the history bucket.
-	Key uint64
-	// Msg says what is wrong.
-	Msg string
-}
-
-func (e *ChainError) Error() string { return fmt.Sprintf("history record %d: %s", e.Key, e.Msg) }
-
-// VerifyChain walks the history oldest first and reports every record
-// whose stored hash is not its content's, whose Prev is not the previous
-// record's hash, or whose key is out of order, and a head that is not the
-// newest record's hash.
-func (t *Tx) VerifyChain() []error {
-	var errs []error
-	var prev string
-	var prevKey uint64
+// HistoryRaw calls fn with each audit record's key and stored bytes (its
+// canonical form, see the package documentation), oldest first or newest
+// first, one at a time and without decoding them. The bytes are valid only
+// until fn returns. fn returns false to stop.
+func (t *Tx) HistoryRaw(newestFirst bool, fn func(key uint64, stored []byte) (bool, error)) error {
 	c := t.tx.Bucket(bucketHistory).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		key := binary.BigEndian.Uint64(k)
-		r, err := DecodeRecord(v)
-		if err != nil {
-			errs = append(errs, &ChainError{Key: key, Msg: err.Error()})
-			continue
-		}
-		if r.ID != key {
-			errs = append(errs, &ChainError{Key: key, Msg: fmt.Sprintf("holds record %d (moved or reordered)", r.ID)})
-		}
-		if prevKey != 0 && key != prevKey+1 {
-			errs = append(errs, &ChainError{Key: key, Msg: fmt.Sprintf("records %d to %d are missing", prevKey+1, key-1)})
-		}
-		if h, err := r.computeHash(); err != nil || h != r.Hash {
-			errs = append(errs, &ChainError{Key: key, Msg: "content does not match its hash (edited)"})
-		}
-		if r.Prev != prev {
-			errs = append(errs, &ChainError{Key: key, Msg: "does not follow the previous record (deleted, inserted or reordered)"})
-		}
-		prev, prevKey = r.Hash, key
+	first, next := c.First, c.Next
+	if newestFirst {
+		first, next = c.Last, c.Prev
 	}
-	if head := string(t.meta().Get(keyHead)); head != prev {
-		errs = append(errs, &ChainError{Key: prevKey, Msg: "chain head in meta is not the newest record (records removed at the end)"})
+	for k, v := first(); k != nil; k, v = next() {
+		more, err := fn(binary.BigEndian.Uint64(k), v)
+		if err != nil || !more {
+			return err
+		}
 	}
-	return errs
+	return nil
 }
 
 // HistoryBucket exposes the raw history bucket for tools and tests that

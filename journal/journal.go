@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"smswork/internal/durable"
+	"smswork/internal/filelock"
 )
 
 // SchemaVersion is the on-disk format version this package writes.
@@ -48,9 +50,18 @@ type Journal struct {
 	db   *bolt.DB
 	path string
 	opts Options
+	// lock is the writers' lock (path.lock), held from Open to Close by a
+	// journal opened for writing, across Prune's swap of the file.
+	lock *filelock.Lock
 }
 
 // Open opens the journal at path, creating and initialising it if needed.
+//
+// A writer first takes the writers' lock, the file path+".lock" (never
+// removed), then bbolt's own lock on the journal: the first is what keeps
+// a second writer out while Prune swaps a compacted copy in, when bbolt's
+// lock is briefly released. A writer removes a compacted copy
+// (path+".compact") that a prune interrupted by a crash left behind.
 //
 // A file that exists but is shorter than bbolt's four initial pages was
 // caught by a power loss during its very first initialisation (bbolt's
@@ -61,38 +72,87 @@ func Open(path string, opts Options) (*Journal, error) {
 	if opts.LockTimeout == 0 {
 		opts.LockTimeout = 100 * time.Millisecond
 	}
+	j := &Journal{path: path, opts: opts}
 	if !opts.ReadOnly {
-		if err := setAsideUninitialised(path); err != nil {
+		if err := j.lockWriters(); err != nil {
+			return nil, err
+		}
+		err := removeLeftoverCompact(path)
+		if err == nil {
+			err = setAsideUninitialised(path)
+		}
+		if err != nil {
+			_ = j.lock.Unlock()
 			return nil, err
 		}
 	} else if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
-	_, statErr := os.Stat(path)
-	created := errors.Is(statErr, os.ErrNotExist)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("journal %s: %w", path, ErrLocked)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open journal %s: %w", path, err)
-	}
-	j := &Journal{db: db, path: path, opts: opts}
-	if created {
-		// bbolt does not sync the folder of a file it creates.
-		if err := durable.SyncDir(filepath.Dir(path)); err != nil {
-			_ = db.Close()
-			return nil, err
-		}
-	}
-	if opts.ReadOnly {
-		return j, j.checkVersion()
-	}
-	if err := j.init(); err != nil {
-		_ = db.Close()
+	if err := j.openDB(); err != nil {
+		_ = j.lock.Unlock()
 		return nil, err
 	}
 	return j, nil
+}
+
+// lockWriters takes the writers' lock within LockTimeout.
+func (j *Journal) lockWriters() error {
+	ctx, cancel := context.WithTimeout(context.Background(), j.opts.LockTimeout)
+	defer cancel()
+	l, err := filelock.Acquire(ctx, j.path+".lock")
+	if errors.Is(err, filelock.ErrTimeout) {
+		return fmt.Errorf("journal %s: %w", j.path, ErrLocked)
+	}
+	if err != nil {
+		return fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	j.lock = l
+	return nil
+}
+
+// openDB opens the bbolt file, creates and initialises it if needed, and
+// checks its schema version.
+func (j *Journal) openDB() error {
+	_, statErr := os.Stat(j.path)
+	created := errors.Is(statErr, os.ErrNotExist)
+	db, err := bolt.Open(j.path, 0o600, &bolt.Options{Timeout: j.opts.LockTimeout, ReadOnly: j.opts.ReadOnly})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return fmt.Errorf("journal %s: %w", j.path, ErrLocked)
+	}
+	if err != nil {
+		return fmt.Errorf("open journal %s: %w", j.path, err)
+	}
+	j.db = db
+	if created {
+		// bbolt does not sync the folder of a file it creates.
+		if err := durable.SyncDir(filepath.Dir(j.path)); err != nil {
+			_ = db.Close()
+			return err
+		}
+	}
+	if j.opts.ReadOnly {
+		err = j.checkVersion()
+	} else {
+		err = j.init()
+	}
+	if err != nil {
+		_ = db.Close()
+		return err
+	}
+	return nil
+}
+
+// removeLeftoverCompact removes the compacted copy of an interrupted
+// prune: the journal itself is complete, the copy is only space.
+func removeLeftoverCompact(path string) error {
+	err := os.Remove(compactPath(path))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("remove leftover compacted journal: %w", err)
+	}
+	return durable.SyncDir(filepath.Dir(path))
 }
 
 // setAsideUninitialised moves away a journal file too short to have ever
@@ -161,9 +221,13 @@ func versionOK(v []byte) error {
 // Path returns the journal's file name.
 func (j *Journal) Path() string { return j.path }
 
-// Close releases the journal and its lock.
+// Close releases the journal and its locks.
 func (j *Journal) Close() error {
-	if err := j.db.Close(); err != nil {
+	err := j.db.Close()
+	if uerr := j.lock.Unlock(); err == nil {
+		err = uerr
+	}
+	if err != nil {
 		return fmt.Errorf("close journal %s: %w", j.path, err)
 	}
 	return nil

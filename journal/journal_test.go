@@ -269,3 +269,34 @@ func TestTx_HistoryOrder(t *testing.T) {
 }
 
 var _ = binary.BigEndian
+
+// TestTx_ConfirmMirrorForgetsAll: every committed operation before the
+// mirror's start leaves the queue, however many pages they fill.
+func TestTx_ConfirmMirrorForgetsAll(t *testing.T) {
+	j := mustOpenJournal(t)
+	raws := make([]string, 5000)
+	for i := range raws {
+		raws[i] = "x"
+	}
+	ingest(t, j, raws...)
+	err := j.Update(func(tx *Tx) error {
+		for seq := uint64(1); seq <= uint64(len(raws)); seq++ {
+			e, err := tx.Get(seq)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Commit(e, ops.Result{Outcome: ops.Done}, false, time.Now()); err != nil {
+				return err
+			}
+		}
+		return tx.ConfirmMirror(tx.NextSeq())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	_ = j.View(func(tx *Tx) error { return tx.Queue(func(*Entry) error { n++; return nil }) })
+	if n != 0 {
+		t.Fatalf("%d committed operations left in the queue", n)
+	}
+}

@@ -89,10 +89,42 @@ type Record struct {
 	Committed   time.Time `json:"committed"`
 	Host        string    `json:"host"`
 	Version     string    `json:"version"`
-	// Prev is the hash of the previous record; Hash this record's.
+	// Intent is the operation's intent marker as it was executed: the
+	// expansion of a wildcard into single files, and for a move whether it
+	// crossed file systems. Nil for an operation that never reached its
+	// intent (a skip decided before it ran, a checkpoint).
+	Intent *ops.Intent `json:"intent,omitempty"`
+	// Checkpoint is set on the checkpoint record that stands for records
+	// removed by smswork history prune (Outcome is OutcomeCheckpoint).
+	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
+	// Prev is the hash of the previous record (for a checkpoint: of the
+	// last record it stands for, the pruned head); Hash this record's. See
+	// the package documentation for the canonical encoding they cover.
+	// Hash must stay the last field: the canonical encoding depends on it.
 	Prev string `json:"prev"`
 	Hash string `json:"hash"`
 }
+
+// OutcomeCheckpoint is the outcome of a checkpoint record.
+const OutcomeCheckpoint ops.Outcome = "checkpoint"
+
+// Checkpoint says what a checkpoint record stands for: every history
+// record up to and including Through was removed by a prune, and the
+// chain goes on from the record's Prev, the hash of record Through.
+type Checkpoint struct {
+	// Through is the ID of the last record removed; the checkpoint is
+	// stored under that ID, in the removed record's place.
+	Through uint64 `json:"through"`
+	// Pruned counts the records (checkpoints aside) that the prune which
+	// wrote this checkpoint removed.
+	Pruned uint64 `json:"pruned"`
+	// Before is the prune's cut-off: the records removed were committed
+	// before it.
+	Before time.Time `json:"before"`
+}
+
+// IsCheckpoint reports whether r is a checkpoint record.
+func (r *Record) IsCheckpoint() bool { return r.Outcome == OutcomeCheckpoint }
 
 // MirrorState says which operations SMS.INI lists: those from Start on.
 type MirrorState struct {

@@ -1,9 +1,7 @@
 package journal
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +23,8 @@ func u64(n uint64) []byte {
 	binary.BigEndian.PutUint64(b, n)
 	return b
 }
+
+func u64key(k []byte) uint64 { return binary.BigEndian.Uint64(k) }
 
 func getU64(b *bolt.Bucket, k []byte) uint64 {
 	v := b.Get(k)
@@ -71,6 +71,10 @@ func (t *Tx) ConfirmMirror(start uint64) error {
 		return err
 	}
 	q := t.tx.Bucket(bucketQueue)
+	// Keys are collected first and deleted after: a bbolt cursor that
+	// deletes as it walks skips keys where pages rebalance, which left
+	// committed operations behind for every later run to walk over.
+	var done [][]byte
 	c := q.Cursor()
 	for k, v := c.First(); k != nil && binary.BigEndian.Uint64(k) < start; k, v = c.Next() {
 		var e Entry
@@ -80,7 +84,10 @@ func (t *Tx) ConfirmMirror(start uint64) error {
 		if e.State != Committed {
 			return fmt.Errorf("operation %d leaves SMS.INI uncommitted: %w", e.Seq, ErrState)
 		}
-		if err := c.Delete(); err != nil {
+		done = append(done, append([]byte(nil), k...))
+	}
+	for _, k := range done {
+		if err := q.Delete(k); err != nil {
 			return err
 		}
 	}
@@ -224,13 +231,8 @@ func (t *Tx) appendRecord(e *Entry, r ops.Result, stay bool, now time.Time) (*Re
 	rec := &Record{ID: getU64(meta, keyNextRec), Seq: e.Seq, Batch: e.Batch, Pos: e.Pos, Raw: e.Raw, Op: e.Op,
 		Outcome: r.Outcome, Result: r, Attempts: e.Attempts, Interrupted: e.Interrupted,
 		Decision: e.Decision, DecidedBy: e.DecidedBy, StillQueued: stay, Committed: now.UTC(),
-		Host: t.j.opts.Host, Version: t.j.opts.Version, Prev: string(meta.Get(keyHead))}
-	h, err := rec.computeHash()
-	if err != nil {
-		return nil, err
-	}
-	rec.Hash = h
-	if err := t.putJSON(t.tx.Bucket(bucketHistory), u64(rec.ID), rec); err != nil {
+		Host: t.j.opts.Host, Version: t.j.opts.Version, Intent: e.Intent, Prev: string(meta.Get(keyHead))}
+	if err := t.putRecord(rec); err != nil {
 		return nil, err
 	}
 	if err := meta.Put(keyHead, []byte(rec.Hash)); err != nil {
@@ -242,19 +244,18 @@ func (t *Tx) appendRecord(e *Entry, r ops.Result, stay bool, now time.Time) (*Re
 	return rec, nil
 }
 
-// computeHash returns SHA-256(Prev || "\n" || JSON of rec with Hash empty).
-func (rec *Record) computeHash() (string, error) {
-	c := *rec
-	c.Hash = ""
-	b, err := json.Marshal(&c)
+// putRecord sets rec.Hash from rec.Prev and rec's canonical encoding and
+// stores the encoding under rec.ID.
+func (t *Tx) putRecord(rec *Record) error {
+	data, err := encodeRecord(rec)
 	if err != nil {
-		return "", fmt.Errorf("encode record %d: %w", rec.ID, err)
+		return err
 	}
-	s := sha256.New()
-	s.Write([]byte(rec.Prev))
-	s.Write([]byte{'\n'})
-	s.Write(b)
-	return hex.EncodeToString(s.Sum(nil)), nil
+	b := t.tx.Bucket(bucketHistory)
+	// Records are appended in key order: full pages, not half-empty ones
+	// (bbolt's default of 0.5 suits random inserts).
+	b.FillPercent = 0.95
+	return b.Put(u64(rec.ID), data)
 }
 
 func (t *Tx) putJSON(b *bolt.Bucket, k []byte, v any) error {

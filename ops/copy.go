@@ -248,6 +248,11 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it Item, ascii, verify bo
 	}()
 	cr := &copyReader{src: src, buf: buf, srcHash: sha256.New(), dstHash: sha256.New(), ascii: ascii,
 		afterFirst: func() { e.failpoint("copy.mid-write") }}
+	if e.Progress != nil {
+		total := sfi.Size()
+		e.Progress(it.Dst, 0, total)
+		cr.progress = func(done int64) { e.Progress(it.Dst, done, total) }
+	}
 	n, err := durable.CopyAndSync(tmp, cr)
 	if err != nil {
 		return fr, false, fmt.Errorf("copy %s to %s: %w", it.Src, tp, err)
@@ -272,6 +277,7 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it Item, ascii, verify bo
 
 	e.failpoint("copy.before-rename")
 	if err = dstRoot.Rename(relName(tp.Rel), relName(it.Dst.Rel)); err != nil {
+		err = renameInUse(dstRoot, it.Dst.Rel, err)
 		return fr, false, fmt.Errorf("rename %s over %s: %w", tp, it.Dst, err)
 	}
 	e.failpoint("copy.after-rename")
@@ -304,6 +310,7 @@ type copyReader struct {
 	ascii            bool
 	stopped          bool // reached Ctrl-Z
 	afterFirst       func()
+	progress         func(done int64) // after every buffer written, if set
 }
 
 const ctrlZ = 0x1A
@@ -338,6 +345,9 @@ func (c *copyReader) WriteTo(w io.Writer) (int64, error) {
 			}
 			if wn != n {
 				return total, io.ErrShortWrite
+			}
+			if c.progress != nil {
+				c.progress(total)
 			}
 		}
 		if first && c.afterFirst != nil {

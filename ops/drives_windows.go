@@ -56,3 +56,24 @@ func clearReadOnly(root *os.Root, rel string, fi os.FileInfo) error {
 // syncRootFile is a no-op on Windows: NTFS journals a file's times with
 // its metadata, and a read-only handle cannot be flushed.
 func syncRootFile(*os.Root, string) error { return nil }
+
+// renameInUse explains a rename over dst (rel in root) that failed:
+// Windows refuses to replace a file another process holds open with
+// ERROR_ACCESS_DENIED, the error a permission problem gives too. Opening
+// dst for writing (without truncating) tells them apart: a sharing
+// violation means the file is in use, and the error returned then
+// satisfies IsInUse. Any other error is returned as it is.
+func renameInUse(root *os.Root, rel string, err error) error {
+	if !errors.Is(err, windows.ERROR_ACCESS_DENIED) {
+		return err
+	}
+	f, oerr := root.OpenFile(relName(rel), os.O_WRONLY, 0)
+	if oerr == nil {
+		_ = f.Close()
+		return err
+	}
+	if isInUse(oerr) {
+		return fmt.Errorf("%w: in use by another program (%w)", err, oerr)
+	}
+	return err
+}

@@ -49,6 +49,9 @@ var (
 	// of < > | : in a DOS path element, an element ending in a dot or a
 	// space, a backslash in a native path.
 	ErrInvalidName = errors.New("invalid file name")
+	// ErrPathTooLong: a path over MaxPathLen bytes, deeper than
+	// MaxPathDepth folders, or with an element over MaxNameLen bytes.
+	ErrPathTooLong = errors.New("path too long")
 	// ErrWildcard: `*` or `?` outside the last element of a path, or in a
 	// path that takes none (copy and move DST, md, rd, a program).
 	ErrWildcard = errors.New("wildcard not allowed here")

@@ -50,6 +50,11 @@ type Executor struct {
 	Failpoint func(name string)
 	// Env is the environment of run operations; nil means MinimalEnv().
 	Env []string
+	// Progress, when set, is told how far each file a copy (or a move
+	// across file systems) writes has come: once with done 0 before the
+	// first byte, then after every buffer written (at most every
+	// copyBufSize bytes). See ProgressFunc.
+	Progress ProgressFunc
 }
 
 func (e *Executor) failpoint(name string) {
@@ -404,6 +409,12 @@ func checkPath(p Path) error {
 	}
 	return nil
 }
+
+// IsInUse reports whether err, from Prepare or Execute, comes from a file
+// held open by another process (a Windows sharing or lock violation): the
+// operation may succeed at the next boot, so its entry must stay queued.
+// It is always false on Unix.
+func IsInUse(err error) bool { return isInUse(err) }
 
 // setFailed marks r failed by err, telling a file in use apart.
 func (r *Result) setFailed(err error) {

@@ -41,6 +41,7 @@ func TestExecutor_Move(t *testing.T) {
 		}
 	})
 	t.Run("across drives", func(t *testing.T) {
+		skipCaseInsensitive(t)
 		e, m := exNew(t, "C", "D")
 		exWrite(t, m["C"], "s/a", "alpha")
 		exWrite(t, m["C"], "s/b", "beta")

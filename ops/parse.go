@@ -310,6 +310,21 @@ func rootName(p Path) string {
 	return "drive " + p.Drive + ":"
 }
 
+// Limits on a path, so that no entry can make an operation walk, create or
+// sync thousands of nested folders (the cost of a path grows with the
+// square of its depth) or leave a tree no tool can remove.
+const (
+	// MaxPathLen is the longest path accepted, in bytes as written: PATH_MAX
+	// of Linux, well beyond Windows' MAX_PATH of 260.
+	MaxPathLen = 4096
+	// MaxNameLen is the longest element of a path, in bytes (NAME_MAX of
+	// Linux; NTFS allows 255 UTF-16 units).
+	MaxNameLen = 255
+	// MaxPathDepth is the most elements a path may have once cleaned: the
+	// most a path of MAX_PATH characters can hold.
+	MaxPathDepth = 128
+)
+
 // parsePath parses an absolute path: `X:\a\b` or `X:/a/b` (a DOS path on
 // drive X), or `/a/b` (a native path). It cleans `.` and `..` lexically
 // and refuses what DESIGN.md §3 refuses. wild allows `*` and `?` in the
@@ -320,6 +335,9 @@ func parsePath(s string, wild bool) (Path, *perr) {
 	}
 	if hasControlChar(s) {
 		return Path{}, newPerr(ErrControlChar, "control character in path %q", s)
+	}
+	if len(s) > MaxPathLen {
+		return Path{}, newPerr(ErrPathTooLong, "path of %d bytes, over the limit of %d", len(s), MaxPathLen)
 	}
 	isSep := func(c byte) bool { return c == '\\' || c == '/' }
 	var p Path
@@ -374,7 +392,13 @@ func parsePath(s string, wild bool) (Path, *perr) {
 				return Path{}, pe
 			}
 		}
+		if len(e) > MaxNameLen {
+			return Path{}, newPerr(ErrPathTooLong, "path element of %d bytes, over the limit of %d", len(e), MaxNameLen)
+		}
 		out = append(out, e)
+	}
+	if len(out) > MaxPathDepth {
+		return Path{}, newPerr(ErrPathTooLong, "path %d elements deep, over the limit of %d", len(out), MaxPathDepth)
 	}
 	p.Rel = strings.Join(out, "/")
 	return p, nil

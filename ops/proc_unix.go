@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"strconv"
 	"syscall"
 )
 
@@ -22,9 +23,29 @@ type procTree struct{}
 
 func newProcTree() (*procTree, error) { return &procTree{}, nil }
 
-// prepare makes the program lead a new process group.
+// prepare makes the program lead a new process group, and marks every
+// descriptor of smswork above stderr close-on-exec: Go opens its own so,
+// but one inherited from smswork's parent (a shell's `exec 9>lock`, a
+// service manager's) or opened by C code is not, and would reach the
+// program.
 func (*procTree) prepare(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	closeOnExecFrom3()
+}
+
+// closeOnExecFrom3 sets close-on-exec on every open descriptor from 3 up,
+// as listed by /dev/fd. Setting it on a descriptor that has it, or that a
+// concurrent open reused, changes nothing.
+func closeOnExecFrom3() {
+	ents, err := os.ReadDir("/dev/fd")
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			syscall.CloseOnExec(fd)
+		}
+	}
 }
 
 func (*procTree) attach(*os.Process) error { return nil }

@@ -58,7 +58,8 @@
 // Malformed input is reported as a *SyntaxError naming file, line and
 // column: a PendingWork key outside any section, an unterminated double
 // quote, a control byte (anything below 0x20 except TAB, and DEL) in the
-// value, a line break inside an entry, more than MaxEntries entries, an
+// value, a NUL byte anywhere (binary data), a UTF-8 byte order mark
+// anywhere but at the start, a line break inside an entry, more than MaxEntries entries, an
 // entry over MaxEntryLen bytes, a line over MaxLineLen bytes, a file over
 // MaxFileSize bytes, UTF-16. Columns are 1-based byte offsets in the line;
 // on the first line they are counted after the byte order mark.

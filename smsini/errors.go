@@ -11,6 +11,12 @@ var (
 	// ErrUTF16 means the file is UTF-16 text, which the reader does not
 	// decode: the file must be saved as ANSI or UTF-8.
 	ErrUTF16 = errors.New("UTF-16 is not supported, save as ANSI/UTF-8")
+	// ErrBinary means the file holds a NUL byte: binary data, not an INI
+	// file.
+	ErrBinary = errors.New("binary data")
+	// ErrMisplacedBOM means a UTF-8 byte order mark appears after the
+	// start of the file.
+	ErrMisplacedBOM = errors.New("byte order mark inside the file")
 	// ErrTooLarge means the file is over MaxFileSize bytes.
 	ErrTooLarge = errors.New("file too large")
 	// ErrLineTooLong means a line of the file is over MaxLineLen bytes.

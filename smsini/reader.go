@@ -113,11 +113,38 @@ func Parse(name string, data []byte) (*File, error) {
 	if bytes.HasPrefix(data, bom) {
 		p.next = len(bom)
 	}
+	if err := p.checkBinary(); err != nil {
+		return nil, err
+	}
 	p.f.eol = dominantEOL(data[p.next:])
 	if err := p.run(); err != nil {
 		return nil, err
 	}
 	return p.f, nil
+}
+
+// checkBinary refuses a NUL byte anywhere (binary data: no text file holds
+// one, and Windows would read the line only up to it), and a byte order
+// mark anywhere but at the start (two files joined, or an invisible
+// character in a name), at its line and column.
+func (p *parser) checkBinary() error {
+	rest := p.data[p.next:]
+	nul := bytes.IndexByte(rest, 0)
+	mark := bytes.Index(rest, bom)
+	off, msg, err := nul, "NUL byte: binary data, not an INI file", ErrBinary
+	if mark >= 0 && (nul < 0 || mark < nul) {
+		off, msg, err = mark, "byte order mark (EF BB BF) inside the file, not at its start", ErrMisplacedBOM
+	}
+	if off < 0 {
+		return nil
+	}
+	off += p.next
+	line := 1 + bytes.Count(p.data[:off], []byte("\n"))
+	start := bytes.LastIndexByte(p.data[:off], '\n') + 1
+	if start == 0 {
+		start = p.next
+	}
+	return &SyntaxError{File: p.f.Name, Line: line, Col: off - start + 1, Msg: msg, Err: err}
 }
 
 // isUTF16 recognises a UTF-16 byte order mark, or text whose first bytes

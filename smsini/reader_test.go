@@ -54,7 +54,6 @@ func TestParse_Table(t *testing.T) {
 		{"line without equals ignored", "[SMS Work]\njunk\nPendingWork=a\n", []Entry{{"a", 3, 13}}},
 		{"key before section is not PendingWork", "X=1\n[SMS Work]\nPendingWork=a\n", []Entry{{"a", 3, 13}}},
 		{"latin1 value", "[SMS Work]\nPendingWork=del c:\\caf\xe9\n", []Entry{{"del c:\\caf\xe9", 2, 13}}},
-		{"nul outside value", "[Other]\nX=\x00\n[SMS Work]\nPendingWork=a\n", []Entry{{"a", 4, 13}}},
 		{"unclosed header", "[SMS Work\nPendingWork=a\n", []Entry{{"a", 2, 13}}},
 	}
 	for _, tt := range tests {
@@ -80,7 +79,11 @@ func TestParse_Errors(t *testing.T) {
 		{"outside section", []byte("; top\n  PendingWork=a\n[SMS Work]\n"), "SMS.INI:2:3: PendingWork is outside any section; put it under [SMS Work]", ErrOutsideSection},
 		{"unterminated quote", []byte("[SMS Work]\r\nPendingWork=del \"c:\\a b\r\n"), "SMS.INI:2:17: unterminated double quote", ErrUnterminatedQuote},
 		{"quote on continuation", []byte("[SMS Work]\nPendingWork=a,\n  del \"x\n"), "SMS.INI:3:7: unterminated double quote", ErrUnterminatedQuote},
-		{"nul in value", []byte("[SMS Work]\nPendingWork=a\x00b\n"), "SMS.INI:2:14: control character 0x00 in PendingWork", ErrControlChar},
+		{"nul in value", []byte("[SMS Work]\nPendingWork=a\x00b\n"), "SMS.INI:2:14: NUL byte: binary data, not an INI file", ErrBinary},
+		{"nul outside value", []byte("[Other]\nX=\x00\n[SMS Work]\nPendingWork=a\n"), "SMS.INI:2:3: NUL byte: binary data, not an INI file", ErrBinary},
+		{"nul on line 1 after bom", []byte("\xef\xbb\xbfab\x00"), "SMS.INI:1:3: NUL byte: binary data, not an INI file", ErrBinary},
+		{"bom inside", []byte("[A]\r\n\xef\xbb\xbf[SMS Work]\r\nPendingWork=a\r\n"), "SMS.INI:2:1: byte order mark (EF BB BF) inside the file, not at its start", ErrMisplacedBOM},
+		{"bom twice", []byte("\xef\xbb\xbf\xef\xbb\xbf[SMS Work]"), "SMS.INI:1:1: byte order mark (EF BB BF) inside the file, not at its start", ErrMisplacedBOM},
 		{"control in value", []byte("[SMS Work]\nPendingWork=a,\nb\x07\n"), "SMS.INI:3:2: control character 0x07 in PendingWork", ErrControlChar},
 		{"utf16le bom", []byte("\xff\xfe[\x00S\x00"), "SMS.INI:1:1: UTF-16 is not supported, save as ANSI/UTF-8", ErrUTF16},
 		{"utf16be bom", []byte("\xfe\xff\x00["), "SMS.INI:1:1: UTF-16 is not supported, save as ANSI/UTF-8", ErrUTF16},

@@ -125,6 +125,9 @@ func trimBlanks(s []byte, a, b int) (int, int) {
 // of entries before this line, for MaxEntries.
 func splitLine(s []byte, have int) (splitResult, *splitError) {
 	var res splitResult
+	if i := bytes.Index(s, bom); i >= 0 {
+		return res, &splitError{i, "byte order mark (EF BB BF) inside PendingWork", ErrMisplacedBOM}
+	}
 	start, quote := 0, -1
 	emit := func(a, b int) *splitError {
 		a, b = trimBlanks(s, a, b)

@@ -65,6 +65,7 @@ func TestSplit_Errors(t *testing.T) {
 		{"unterminated quote", `a, copy "c:\x y`, 1, 9, ErrUnterminatedQuote},
 		{"quote across lines", "copy \"a,\nb\"", 1, 6, ErrUnterminatedQuote},
 		{"nul", "a\x00b", 1, 2, ErrControlChar},
+		{"bom", "del c:\\a\xef\xbb\xbfb", 1, 9, ErrMisplacedBOM},
 		{"escape", "a, b\x1b", 1, 5, ErrControlChar},
 		{"del byte", "a\x7f", 1, 2, ErrControlChar},
 		{"cr inside", "a\rb", 1, 2, ErrLineBreak},

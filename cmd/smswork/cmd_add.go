@@ -19,7 +19,9 @@ func newAddCommand(g *globalOptions) *cobra.Command {
 of SMS.INI, under a lock shared with every other smswork, so concurrent adds
 and a running 'smswork run' lose nothing. Each argument is one entry, or a
 comma-separated list of entries. Every entry is parsed first: if any is bad,
-nothing is appended and the exit status is 2.`,
+nothing is appended.
+
+Exit status: 0 appended, 2 an entry does not parse (nothing appended).`,
 		Example: `  smswork add 'copy c:\temp\netapi.dll c:\windows\system\netapi.dll /y' 'del c:\temp\netapi.dll'
   smswork add 'md c:\new, copy c:\temp\a.txt c:\new'`,
 		Args: cobra.MinimumNArgs(1),

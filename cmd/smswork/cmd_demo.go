@@ -27,7 +27,9 @@ func newDemoCommand(g *globalOptions) *cobra.Command {
 an SMS.INI holding the KB139086 example (replace an in-use netapi.dll) and a
 few more entries, runs it, and prints what happened: the plan, the outcome of
 each operation, SMS.INI after, and the audit trail. It touches nothing outside
-the sandbox, which it removes unless --keep.`,
+the sandbox, which it removes unless --keep.
+
+Exit status: as run's.`,
 		Example: `  smswork demo
   smswork demo --keep`,
 		Args: cobra.NoArgs,

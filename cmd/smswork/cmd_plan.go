@@ -19,9 +19,12 @@ func newPlanCommand(g *globalOptions) *cobra.Command {
 		Long: `plan reads SMS.INI, parses every entry of PendingWork and prints the numbered,
 typed plan with each path resolved to the host (through --drive mappings).
 It changes nothing. Every entry that does not parse is listed with
-file:line:col, its position and text, and the exit status is 2.`,
-		Example: `  smswork --ini /mnt/c/SMS.INI --drive C=/mnt/c plan`,
-		Args:    cobra.NoArgs,
+file:line:col, its position and text.
+
+Exit status: 0 every entry parses, 2 some entry does not.`,
+		Example: `  smswork plan
+  smswork --ini /mnt/c/SMS.INI --drive C=/mnt/c plan`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runPlan(cmd.Context(), g)
 		},

@@ -18,7 +18,10 @@ func newResolveCommand(g *globalOptions) *cobra.Command {
 		Long: `resolve records a person's decision for an operation held after an
 interruption (see 'smswork status' for IDs). The next 'smswork run' acts on it:
 rerun runs the operation again, skip commits it as skipped and goes on. The
-decision and who made it are kept in the audit trail.`,
+decision and who made it are kept in the audit trail.
+
+Exit status: 0 recorded, 2 no such held operation or a bad decision,
+75 another smswork holds the journal.`,
 		Example: `  smswork status
   smswork resolve 7 skip
   smswork run`,

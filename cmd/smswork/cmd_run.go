@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
 	"smswork/internal/failpoint"
+	"smswork/internal/perms"
 	"smswork/journal"
 	"smswork/ops"
 	"smswork/recovery"
@@ -22,6 +25,9 @@ type runOptions struct {
 	onError     string
 	opTimeout   time.Duration
 	deadline    time.Duration
+	// insecurePermissions runs even when SMS.INI or the journal can be
+	// changed by others (internal/perms). THIS IS UNSAFE.
+	insecurePermissions bool
 }
 
 func newRunCommand(g *globalOptions) *cobra.Command {
@@ -41,10 +47,19 @@ operation found interrupted is run again (--interrupted=rerun) or held for
 --max-attempts times is held, so a command that crashes the machine cannot
 crash every boot.
 
+--deadline bounds the whole run: what is not reached stays queued, a running
+program is killed with every process it started, and run exits; the next
+boot goes on from there. --op-timeout bounds each run operation. Every
+operation logs "start" and "end" with its batch and position, the keys of
+its audit record; a program's output is kept in the journal, never logged.
+A long copy draws a progress bar on a terminal, or logs "copying" every few
+seconds otherwise.
+
 Exit status: 0 nothing left, 1 an operation failed, 2 bad input (nothing
 executed), 3 an operation is held, 75 another smswork holds the journal.`,
-		Example: `  smswork --ini /mnt/c/SMS.INI --drive C=/mnt/c run
-  smswork run --interrupted=hold --deadline 5m`,
+		Example: `  smswork run --deadline 5m                  # what the boot unit runs
+  smswork --ini /mnt/c/SMS.INI --drive C=/mnt/c run
+  smswork run --interrupted=hold --deadline 5m --log-file /var/log/smswork.log`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runRun(cmd.Context(), g, o, os.Getenv("SMSWORK_FAILPOINT"))
@@ -56,6 +71,7 @@ executed), 3 an operation is held, 75 another smswork holds the journal.`,
 	f.StringVar(&o.onError, "on-error", "stop", "after a failed operation: stop the queue, or continue")
 	f.DurationVar(&o.opTimeout, "op-timeout", defaultOpTimeout, "time limit of each run operation")
 	f.DurationVar(&o.deadline, "deadline", 0, "bound the whole run; what is not reached stays queued (0: none)")
+	f.BoolVar(&o.insecurePermissions, "insecure-permissions", false, "run even if others can change SMS.INI, the journal or their folders (UNSAFE: they would run commands as this user)")
 	return cmd
 }
 
@@ -99,6 +115,9 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 	if err != nil {
 		return cfg, nil, err
 	}
+	if err := g.checkPermissions(o, log); err != nil {
+		return cfg, nil, err
+	}
 	drives, err := g.openDrives()
 	if err != nil {
 		return cfg, nil, err
@@ -111,7 +130,7 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 		}
 		return cfg, nil, err
 	}
-	x := &ops.Executor{Drives: drives, OpTimeout: o.opTimeout, Log: log, Failpoint: fp}
+	x := &ops.Executor{Drives: drives, OpTimeout: o.opTimeout, Log: log, Failpoint: fp, Progress: g.progress(log)}
 	cfg = recovery.Config{
 		Ini: g.ini, Journal: j, Exec: x,
 		Interrupted:     recovery.InterruptedPolicy(o.interrupted),
@@ -121,6 +140,36 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 		Failpoint:       fp,
 	}
 	return cfg, func() { _ = j.Close(); _ = drives.Close() }, nil
+}
+
+// checkPermissions refuses (exit status 2) SMS.INI or a journal that
+// someone other than their owner and root can change, or replace through
+// their folders: they decide what runs as root at boot. With
+// --insecure-permissions each problem is logged as a warning instead.
+func (g *globalOptions) checkPermissions(o *runOptions, log zerolog.Logger) error {
+	err := perms.Check(perms.Target{What: "SMS.INI", Path: g.ini}, perms.Target{What: "the journal", Path: g.journalPath()})
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, perms.ErrInsecure) {
+		return err
+	}
+	if o.insecurePermissions {
+		for _, e := range unjoin(err) {
+			log.Warn().Str("problem", e.Error()).Msg("insecure permissions ignored (--insecure-permissions)")
+		}
+		return nil
+	}
+	return &exitError{code: exitUsage, err: fmt.Errorf("refusing to run: others could change what runs at boot:\n  %s\n(make them writable by their owner only, owned by root or this user; or pass --insecure-permissions)",
+		strings.ReplaceAll(err.Error(), "\n", "\n  "))}
+}
+
+// unjoin returns the errors joined in err, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // summaryError turns a run's summary into its exit status.

@@ -37,8 +37,9 @@ func newStatusCommand(g *globalOptions) *cobra.Command {
 		Long: `status reads the journal and SMS.INI without changing either, and lists the
 operations still queued, those interrupted (an intent marker and no commit),
 those held for a decision (see 'smswork resolve'), and the entries of
-PendingWork the journal has not taken in yet. Exit status 3 when an operation
-is held.`,
+PendingWork the journal has not taken in yet.
+
+Exit status: 0 nothing held, 3 an operation is held for a decision.`,
 		Example: `  smswork status
   smswork status --json`,
 		Args: cobra.NoArgs,

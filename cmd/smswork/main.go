@@ -50,9 +50,12 @@ func main() {
 
 // run is main without the process: tests call it directly.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmd := newRootCommand(stdout, stderr)
+	cmd, g := newRoot(stdout, stderr)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
+	if cerr := g.closeLog(); err == nil {
+		err = cerr
+	}
 	if err == nil {
 		return exitOK
 	}

@@ -30,10 +30,16 @@ type globalOptions struct {
 	journal   string
 	drives    []string
 	logFormat string
+	logFile   string
 	// logLevel is the least level logged (info unless the demo quiets it).
 	logLevel zerolog.Level
 	stdout   io.Writer
 	stderr   io.Writer
+
+	// log is the logger once built; logOut is --log-file, open for
+	// appending, closed by closeLog.
+	log    *zerolog.Logger
+	logOut *os.File
 }
 
 const rootLong = `smswork executes the PendingWork queue of SMS.INI's [SMS Work] section, the
@@ -43,6 +49,12 @@ journaled in a bbolt file with an intent marker before it touches anything and
 a commit marker after, so a power loss at any instant resumes correctly. SMS.INI
 keeps listing exactly what remains.
 
+At boot it runs as 'smswork run --deadline 5m' from a systemd oneshot unit
+(dist/systemd/smswork.service) or a Windows scheduled task at system start
+(see the README). Logs go to standard error: readable on a terminal, JSON
+lines otherwise; --log-file also appends them to a file. Shell completion:
+'smswork completion bash|zsh|fish|powershell --help'.
+
 Exit status:
   0   nothing left to do
   1   an operation failed and the queue stopped (it stays in PendingWork)
@@ -50,7 +62,9 @@ Exit status:
   3   an interrupted operation is held for a decision (smswork resolve)
   75  another smswork holds the journal`
 
-func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
+// newRoot builds the command tree and returns its global options, whose
+// closeLog the caller runs once the command is done.
+func newRoot(stdout, stderr io.Writer) (*cobra.Command, *globalOptions) {
 	g := &globalOptions{stdout: stdout, stderr: stderr, logLevel: zerolog.InfoLevel}
 	cmd := &cobra.Command{
 		Use:   "smswork",
@@ -59,7 +73,9 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 		Example: `  smswork demo
   smswork --ini /mnt/image/c/SMS.INI --drive C=/mnt/image/c plan
   smswork --drive C=/mnt/image/c add 'copy c:\temp\netapi.dll c:\windows\system\netapi.dll /y'
-  smswork --drive C=/mnt/image/c run`,
+  smswork --drive C=/mnt/image/c run
+  smswork run --deadline 5m --log-file /var/log/smswork.log
+  smswork completion bash > /etc/bash_completion.d/smswork`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version,
@@ -74,6 +90,7 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&g.journal, "journal", "", "path of the journal (default: smswork.journal beside SMS.INI)")
 	f.StringArrayVar(&g.drives, "drive", nil, "map a DOS drive to a folder, L=DIR (repeatable)")
 	f.StringVar(&g.logFormat, "log-format", "", "console or json (default: console on a terminal, json otherwise)")
+	f.StringVar(&g.logFile, "log-file", "", "also append the log, as JSON lines, to this file (created 0640)")
 	cmd.AddCommand(
 		newRunCommand(g),
 		newPlanCommand(g),
@@ -84,7 +101,7 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 		newVerifyCommand(g),
 		newDemoCommand(g),
 	)
-	return cmd
+	return cmd, g
 }
 
 func defaultIni() string {
@@ -121,22 +138,71 @@ func (g *globalOptions) openJournal(readOnly bool) (*journal.Journal, error) {
 	return journal.Open(g.journalPath(), journal.Options{ReadOnly: readOnly, Host: host, Version: version})
 }
 
-// logger builds the zerolog logger: console on a terminal, JSON lines
-// otherwise, or as --log-format says.
+// logger builds the zerolog logger once: console on a terminal, JSON lines
+// otherwise, or as --log-format says; with --log-file, every event is
+// also appended to that file as a JSON line (opened O_APPEND, so several
+// runs and other writers interleave whole lines).
 func (g *globalOptions) logger() (zerolog.Logger, error) {
+	if g.log != nil {
+		return *g.log, nil
+	}
 	format := g.logFormat
 	if format == "" {
 		format = "json"
-		if f, ok := g.stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		if g.stderrIsTerminal() {
 			format = "console"
 		}
 	}
+	var out io.Writer
 	switch strings.ToLower(format) {
 	case "json":
-		return zerolog.New(g.stderr).Level(g.logLevel).With().Timestamp().Logger(), nil
+		out = g.stderr
 	case "console":
-		return zerolog.New(zerolog.ConsoleWriter{Out: g.stderr, TimeFormat: time.TimeOnly}).Level(g.logLevel).With().Timestamp().Logger(), nil
+		out = zerolog.ConsoleWriter{Out: g.stderr, TimeFormat: time.TimeOnly}
 	default:
 		return zerolog.Nop(), usageErr("--log-format %q: want console or json", g.logFormat)
 	}
+	if g.logFile != "" {
+		f, err := os.OpenFile(g.logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+		if err != nil {
+			return zerolog.Nop(), usageErr("--log-file: %v", err)
+		}
+		g.logOut = f
+		out = zerolog.MultiLevelWriter(out, f)
+	}
+	log := zerolog.New(out).Level(g.logLevel).With().Timestamp().Logger()
+	g.log = &log
+	return log, nil
 }
+
+// closeLog closes --log-file, if it was opened.
+func (g *globalOptions) closeLog() error {
+	if g.logOut == nil {
+		return nil
+	}
+	err := g.logOut.Close()
+	g.logOut = nil
+	if err != nil {
+		return fmt.Errorf("close log file %s: %w", g.logFile, err)
+	}
+	return nil
+}
+
+// stderrIsTerminal says whether the standard error is a terminal.
+func (g *globalOptions) stderrIsTerminal() bool {
+	f, ok := g.stderr.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// progress is how copies report their progress: a bar on a terminal, a
+// log event every few seconds otherwise.
+func (g *globalOptions) progress(log zerolog.Logger) ops.ProgressFunc {
+	if g.stderrIsTerminal() {
+		return ops.NewProgressBar(g.stderr, nil)
+	}
+	return ops.NewProgressLog(log, progressLogInterval, nil)
+}
+
+// progressLogInterval is how often a long copy logs its progress when
+// there is no terminal to draw a bar on.
+const progressLogInterval = 5 * time.Second

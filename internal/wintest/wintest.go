@@ -1,0 +1,14 @@
+// Package wintest tells tests whether they run under Wine rather than on
+// Windows, so that a test can skip, with its reason, what Wine does not
+// do as Windows does (see shared/tools/wine-go/README.md). It is for
+// tests only.
+package wintest
+
+// EnvVar, set to 1, says the tests run under Wine (.ci/run sets it); the
+// registry key HKCU\Software\Wine, which every Wine prefix has, says so
+// too.
+const EnvVar = "SMSWORK_UNDER_WINE"
+
+// UnderWine reports whether this Windows process runs under Wine; it is
+// false on every other system.
+func UnderWine() bool { return underWine() }

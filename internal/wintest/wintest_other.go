@@ -1,0 +1,5 @@
+//go:build !windows
+
+package wintest
+
+func underWine() bool { return false }

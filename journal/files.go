@@ -1,0 +1,228 @@
+package journal
+
+import (
+	"sort"
+	"strings"
+
+	"smswork/ops"
+)
+
+// ExpectedFile is a file the audit history says should be in place with
+// the content an operation wrote.
+type ExpectedFile struct {
+	// Path is where the file should be; it differs from the written path
+	// when a later move carried the file (or its folder) there.
+	Path ops.Path
+	// SHA256 and Size are what the operation wrote.
+	SHA256 string
+	Size   int64
+	// Record is the record of the newest operation that wrote the file:
+	// its ID, batch, position and entry.
+	Record uint64
+	Batch  uint64
+	Pos    int
+	Raw    string
+	// RunAfter is the newest run operation committed after that write, or
+	// 0: a program may legitimately have changed the file.
+	RunAfter uint64
+}
+
+// ExpectedFiles walks the history oldest first and returns, sorted by
+// path, every file that the newest write to its path says must hold a
+// known SHA-256: a copy's (or a cross-device move's) destination, carried
+// along by later moves, and forgotten when a later del, rd or move removed
+// it, or when a later operation replaced it with content of unknown hash.
+// Where the history cannot tell, the file is left out: a file listed here
+// that is missing or different is drift.
+func (t *Tx) ExpectedFiles() ([]ExpectedFile, error) {
+	s := &fileSet{files: map[string]*ExpectedFile{}, dirs: map[string]int{}}
+	var lastRun uint64
+	err := t.History(false, func(r *Record) (bool, error) {
+		if r.IsCheckpoint() {
+			return true, nil
+		}
+		if r.Op.Kind == ops.KindRun {
+			lastRun = r.ID
+			return true, nil
+		}
+		s.apply(r)
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ExpectedFile, 0, len(s.files))
+	for _, f := range s.files {
+		if lastRun > f.Record {
+			f.RunAfter = lastRun
+		}
+		out = append(out, *f)
+	}
+	sort.Slice(out, func(a, b int) bool { return pathKey(out[a].Path) < pathKey(out[b].Path) })
+	return out, nil
+}
+
+// pathKey is p as DOS compares it: drive and case-insensitive path.
+func pathKey(p ops.Path) string { return strings.ToUpper(p.Drive) + ":" + strings.ToLower(p.Rel) }
+
+// fileSet is the expected files by pathKey, with a count of the files
+// below each folder so that a folder's rd or move only scans when it
+// holds some.
+type fileSet struct {
+	files map[string]*ExpectedFile
+	dirs  map[string]int
+}
+
+func (s *fileSet) set(f *ExpectedFile) {
+	k := pathKey(f.Path)
+	if _, ok := s.files[k]; !ok {
+		s.countDirs(k, 1)
+	}
+	s.files[k] = f
+}
+
+func (s *fileSet) remove(k string) *ExpectedFile {
+	f, ok := s.files[k]
+	if ok {
+		delete(s.files, k)
+		s.countDirs(k, -1)
+	}
+	return f
+}
+
+func (s *fileSet) countDirs(k string, d int) {
+	for i := strings.LastIndexByte(k, '/'); i >= 0; i = strings.LastIndexByte(k[:i], '/') {
+		s.dirs[k[:i]] += d
+	}
+	if i := strings.IndexByte(k, ':'); i >= 0 && len(k) > i+1 {
+		s.dirs[k[:i+1]] += d // the drive root
+	}
+}
+
+// below returns the keys of the files under folder key k.
+func (s *fileSet) below(k string) []string {
+	if s.dirs[k] <= 0 {
+		return nil
+	}
+	prefix := k + "/"
+	if strings.HasSuffix(k, ":") {
+		prefix = k
+	}
+	var ks []string
+	for fk := range s.files {
+		if strings.HasPrefix(fk, prefix) && fk != k {
+			ks = append(ks, fk)
+		}
+	}
+	return ks
+}
+
+// removeTree forgets p and everything below it.
+func (s *fileSet) removeTree(p ops.Path) {
+	k := pathKey(p)
+	s.remove(k)
+	for _, fk := range s.below(k) {
+		s.remove(fk)
+	}
+}
+
+// moveTree carries what is known of src, and of everything below it, to
+// dst; what dst held is replaced.
+func (s *fileSet) moveTree(src, dst ops.Path) {
+	sk, dk := pathKey(src), pathKey(dst)
+	if sk == dk {
+		return
+	}
+	moved := map[string]*ExpectedFile{}
+	if f := s.remove(sk); f != nil {
+		moved[dk] = f
+	}
+	for _, fk := range s.below(sk) {
+		f := s.remove(fk)
+		if len(f.Path.Rel) < len(src.Rel) {
+			continue // a name whose case changes its length: forget it
+		}
+		rel := dst.Rel + f.Path.Rel[len(src.Rel):]
+		if src.Rel == "" {
+			rel = strings.TrimPrefix(dst.Rel+"/"+f.Path.Rel, "/")
+		}
+		moved[pathKey(ops.Path{Drive: dst.Drive, Rel: rel})] = f
+		f.Path = ops.Path{Drive: dst.Drive, Rel: rel}
+	}
+	s.removeTree(dst)
+	for _, f := range moved {
+		if pathKey(f.Path) == sk {
+			f.Path = dst
+		}
+		s.set(f)
+	}
+}
+
+// apply takes in what record r did to files.
+func (s *fileSet) apply(r *Record) {
+	written := func(fr ops.FileResult) {
+		if fr.SHA256 == "" {
+			s.removeTree(fr.Path)
+			return
+		}
+		s.set(&ExpectedFile{Path: fr.Path, SHA256: fr.SHA256, Size: fr.Size, Record: r.ID, Batch: r.Batch, Pos: r.Pos, Raw: r.Raw})
+	}
+	files := r.Result.Files
+	switch r.Op.Kind {
+	case ops.KindCopy:
+		if r.Op.Touch {
+			return // the content is unchanged
+		}
+		for _, fr := range files {
+			written(fr)
+		}
+	case ops.KindDel, ops.KindRD:
+		for _, fr := range files {
+			s.removeTree(fr.Path)
+		}
+	case ops.KindMove:
+		s.applyMove(r, written)
+	}
+}
+
+// applyMove takes in a move: a rename carries the file (or folder) along;
+// a cross-device move writes a copy with a known hash and removes the
+// source. A move that failed part way, or whose intent is not recorded,
+// forgets what it may have touched.
+func (s *fileSet) applyMove(r *Record, written func(ops.FileResult)) {
+	files := r.Result.Files
+	in := r.Intent
+	ok := r.Outcome == ops.Done || r.Outcome == ops.AlreadyDone
+	if in == nil {
+		s.removeTree(r.Op.Src)
+		for _, fr := range files {
+			s.removeTree(fr.Path)
+		}
+		if !r.Op.Dst.IsZero() {
+			s.removeTree(r.Op.Dst)
+		}
+		return
+	}
+	if in.CrossDevice {
+		for _, fr := range files {
+			written(fr)
+		}
+		for _, it := range in.Items {
+			if !ok || pathKey(it.Src) != pathKey(it.Dst) {
+				s.removeTree(it.Src)
+			}
+		}
+		return
+	}
+	for i, it := range in.Items {
+		switch {
+		case i < len(files) && pathKey(files[i].Path) == pathKey(it.Dst):
+			s.moveTree(it.Src, it.Dst)
+		case ok:
+			s.moveTree(it.Src, it.Dst)
+		default:
+			s.removeTree(it.Src)
+			s.removeTree(it.Dst)
+		}
+	}
+}
