@@ -55,6 +55,11 @@ its audit record; a program's output is kept in the journal, never logged.
 A long copy draws a progress bar on a terminal, or logs "copying" every few
 seconds otherwise.
 
+run refuses to start (exit status 2) when SMS.INI, the journal, or the
+folders that hold them can be changed by anyone but their owner and root, or
+belong to another user: whoever can write them runs commands as root at
+boot. --insecure-permissions runs anyway, with a warning.
+
 Exit status: 0 nothing left, 1 an operation failed, 2 bad input (nothing
 executed), 3 an operation is held, 75 another smswork holds the journal.`,
 		Example: `  smswork run --deadline 5m                  # what the boot unit runs

@@ -1,0 +1,35 @@
+package ops
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// TestOp_JSONKeepsBytes: an operation whose paths or arguments are not
+// UTF-8 (an old ANSI code page) survives the journal's JSON byte for byte.
+func TestOp_JSONKeepsBytes(t *testing.T) {
+	tests := []Op{
+		{Kind: KindDel, Src: Path{Drive: "C", Rel: "temp/caf\xe9.txt"}},
+		{Kind: KindCopy, Src: Path{Drive: "C", Rel: "a"}, Dst: Path{Drive: "D", Rel: "r\xe9sum\xe9/x"}, Verify: true},
+		{Kind: KindRun, Argv: []string{"prog", "caf\xe9", "plain"}},
+		{Kind: KindRun, Argv: []string{"prog", "ünïcode"}},
+		{Kind: KindMD, Src: Path{Drive: "C", Rel: "plain"}},
+	}
+	for _, op := range tests {
+		data, err := json.Marshal(&op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got Op
+		if err := json.Unmarshal(data, &got); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, op) {
+			t.Errorf("%s: got %+v, want %+v", data, got, op)
+		}
+		if ValidText(op.Argv...) && ValidText(op.Src.Rel, op.Dst.Rel) && !json.Valid(data) {
+			t.Errorf("invalid JSON %s", data)
+		}
+	}
+}
