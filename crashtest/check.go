@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -101,6 +102,9 @@ func checkCrashed(s *Sandbox, w *Workload) []string {
 		return v // never opened: nothing committed, nothing lost
 	}
 	j, err := journal.Open(s.Journal, journal.Options{ReadOnly: true})
+	if errors.Is(err, os.ErrNotExist) {
+		return v // its creation was cut short: nothing committed
+	}
 	if err != nil {
 		if j != nil {
 			// journal.Open returns the open journal with its

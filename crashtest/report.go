@@ -23,7 +23,6 @@ type KindTally struct {
 	Kind       string
 	Crashes    int           // smswork processes killed (crash points tried)
 	Violations int           // broken promises reported by CheckCrashed and CheckRecovered
-	Known      int           // of which known product bugs (reported, not yet fixed)
 	Time       time.Duration // time spent in smswork processes of this kind
 }
 
@@ -65,13 +64,6 @@ func (t *Tally) violations(kind string, n int) {
 	t.row(kind).Violations += n
 }
 
-// known records a violation of a known product bug in a sandbox of kind.
-func (t *Tally) known(kind string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.row(kind).Known++
-}
-
 // Rows returns the report's rows sorted by kind, and their total, which
 // leaves out the kinds named "demo/...": demonstrations that the checkers
 // catch a broken product, whose violations are expected.
@@ -89,7 +81,6 @@ func (t *Tally) Rows() (rows []KindTally, total KindTally) {
 		}
 		total.Crashes += k.Crashes
 		total.Violations += k.Violations
-		total.Known += k.Known
 		total.Time += k.Time
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Kind < rows[j].Kind })
@@ -102,9 +93,9 @@ func (t *Tally) Table() string {
 	rows, total := t.Rows()
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "kind\tcrash points\tviolations\tof which known bugs\tprocess time\t")
+	fmt.Fprintln(tw, "kind\tcrash points\tviolations\tprocess time\t")
 	for _, r := range append(rows, total) {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t\n", r.Kind, r.Crashes, r.Violations, r.Known, r.Time.Round(time.Second))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", r.Kind, r.Crashes, r.Violations, r.Time.Round(time.Second))
 	}
 	_ = tw.Flush()
 	t.mu.Lock()

@@ -85,8 +85,12 @@ func Open(path string, opts Options) (*Journal, error) {
 			_ = j.lock.Unlock()
 			return nil, err
 		}
-	} else if _, err := os.Stat(path); err != nil {
+	} else if st, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("journal %s: %w", path, err)
+	} else if st.Size() < int64(4*os.Getpagesize()) {
+		// A crash while the first run created it: it holds nothing
+		// (that run sets it aside when it starts again).
+		return nil, fmt.Errorf("journal %s was never initialised: %w", path, os.ErrNotExist)
 	}
 	if err := j.openDB(); err != nil {
 		_ = j.lock.Unlock()
@@ -170,7 +174,29 @@ func setAsideUninitialised(path string) error {
 }
 
 func (j *Journal) init() error {
-	err := j.db.Update(func(tx *bolt.Tx) error {
+	// The common case, every boot: nothing to create, nothing to write
+	// (an Update would commit, and fdatasync, even with no change).
+	ready := false
+	err := j.db.View(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketBatches, bucketQueue, bucketHistory} {
+			if tx.Bucket(name) == nil {
+				return nil
+			}
+		}
+		v := tx.Bucket(bucketMeta).Get(keyVersion)
+		if v == nil {
+			return nil
+		}
+		ready = true
+		return versionOK(v)
+	})
+	if err != nil {
+		return fmt.Errorf("open journal %s: %w", j.path, err)
+	}
+	if ready {
+		return nil
+	}
+	err = j.db.Update(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketMeta, bucketBatches, bucketQueue, bucketHistory} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
@@ -200,8 +226,9 @@ func (j *Journal) init() error {
 func (j *Journal) checkVersion() error {
 	return j.db.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
-		if meta == nil {
-			return fmt.Errorf("journal %s has no meta bucket: %w", j.path, ErrCorrupt)
+		if meta == nil || meta.Get(keyVersion) == nil {
+			// The first run's initialising transaction never committed.
+			return fmt.Errorf("journal %s was never initialised: %w", j.path, os.ErrNotExist)
 		}
 		return versionOK(meta.Get(keyVersion))
 	})

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -130,6 +131,9 @@ func runHistory(_ context.Context, g *globalOptions, o *historyOptions) error {
 		return err
 	}
 	j, err := g.openJournal(true)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // no journal yet: an empty history
+	}
 	if err != nil {
 		return err
 	}

@@ -63,6 +63,16 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions) error {
 		defer func() { _ = drives.Close() }()
 	}
 	j, err := g.openJournal(true)
+	if errors.Is(err, os.ErrNotExist) {
+		// No journal yet (or its creation was cut short): nothing was
+		// ever committed; SMS.INI must still parse.
+		if _, err := smsini.Read(g.ini); err != nil {
+			fmt.Fprintf(g.stdout, "FINDING: %v\n", err)
+			return &exitError{code: exitFailed, err: fmt.Errorf("1 finding(s)")}
+		}
+		fmt.Fprintf(g.stdout, "no journal yet at %s; %s parses: clean\n", g.journalPath(), g.ini)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
