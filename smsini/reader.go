@@ -86,11 +86,37 @@ func Read(path string) (*File, error) {
 	if st.Size() > MaxFileSize {
 		return nil, tooLarge(path, st.Size())
 	}
-	data, err := io.ReadAll(io.LimitReader(fh, MaxFileSize+1))
+	data, err := readLimited(fh, st.Size())
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return Parse(path, data)
+}
+
+// readLimited reads r to its end or to MaxFileSize+1 bytes, whichever
+// comes first, starting from a buffer of the size the file claims and
+// doubling it: what it allocates is bounded by twice the limit, however
+// long r goes on.
+func readLimited(r io.Reader, size int64) ([]byte, error) {
+	buf := make([]byte, 0, min(size, MaxFileSize)+512)
+	for {
+		if len(buf) == cap(buf) {
+			if len(buf) > MaxFileSize {
+				return buf, nil
+			}
+			grown := make([]byte, len(buf), min(2*cap(buf), MaxFileSize+1))
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 func tooLarge(name string, size int64) error {
