@@ -10,7 +10,6 @@ import (
 	"os"
 	"time"
 
-	"smswork/internal/durable"
 )
 
 // prepareTransfer is the intent of copy and move: one item per source,
@@ -246,14 +245,17 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it Item, ascii, verify bo
 			_ = dstRoot.Remove(relName(tp.Rel))
 		}
 	}()
-	cr := &copyReader{src: src, buf: buf, srcHash: sha256.New(), dstHash: sha256.New(), ascii: ascii,
+	cr := &copyReader{src: src, buf: buf, srcHash: sha256.New(), ascii: ascii,
 		afterFirst: func() { e.failpoint("copy.mid-write") }}
+	if ascii {
+		cr.dstHash = sha256.New() // what is written stops at Ctrl-Z
+	}
 	if e.Progress != nil {
 		total := sfi.Size()
 		e.Progress(it.Dst, 0, total)
 		cr.progress = func(done int64) { e.Progress(it.Dst, done, total) }
 	}
-	n, err := durable.CopyAndSync(tmp, cr)
+	n, err := cr.WriteTo(tmp)
 	if err != nil {
 		return fr, false, fmt.Errorf("copy %s to %s: %w", it.Src, tp, err)
 	}
@@ -264,6 +266,7 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it Item, ascii, verify bo
 			return fr, false, fmt.Errorf("read %s: %w", it.Src, err)
 		}
 	}
+	// One fsync makes the bytes and the kept modification time durable.
 	if err = dstRoot.Chtimes(relName(tp.Rel), time.Time{}, sfi.ModTime()); err != nil {
 		return fr, false, fmt.Errorf("set time of %s: %w", tp, err)
 	}
@@ -284,7 +287,11 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it Item, ascii, verify bo
 	if err = syncFolder(e.Drives, parentOf(it.Dst)); err != nil {
 		return fr, false, err
 	}
-	fr = FileResult{Path: it.Dst, Size: n, SHA256: hex.EncodeToString(cr.dstHash.Sum(nil)), SrcSHA256: hex.EncodeToString(cr.srcHash.Sum(nil))}
+	fr = FileResult{Path: it.Dst, Size: n, SrcSHA256: hex.EncodeToString(cr.srcHash.Sum(nil))}
+	fr.SHA256 = fr.SrcSHA256
+	if cr.dstHash != nil {
+		fr.SHA256 = hex.EncodeToString(cr.dstHash.Sum(nil))
+	}
 	if verify {
 		sum, _, verr := hashFile(dstRoot, it.Dst.Rel, buf)
 		if verr != nil {
@@ -298,19 +305,22 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it Item, ascii, verify bo
 	return fr, false, nil
 }
 
-// copyReader streams a source through one fixed buffer, hashing what it
-// reads and what it passes on, and, for an ASCII copy, stopping at the
-// first Ctrl-Z. As an io.WriterTo it is what durable.CopyAndSync's copy
-// uses, so the buffer is the only one and afterFirst runs once the first
-// buffer is written.
+// copyReader streams a source through fixed buffers, hashing what it
+// reads (and, for an ASCII copy, what it passes on, stopping at the first
+// Ctrl-Z). A binary copy hashes in a second goroutine while the next
+// buffer is read and written, so that SHA-256 costs no time on a machine
+// with two cores; memory stays at two buffers whatever the file's size.
 type copyReader struct {
-	src              io.Reader
-	buf              []byte
-	srcHash, dstHash hash.Hash
-	ascii            bool
-	stopped          bool // reached Ctrl-Z
-	afterFirst       func()
-	progress         func(done int64) // after every buffer written, if set
+	src     io.Reader
+	buf     []byte
+	srcHash hash.Hash
+	// dstHash is set for an ASCII copy only: a binary copy writes what
+	// it reads.
+	dstHash    hash.Hash
+	ascii      bool
+	stopped    bool // reached Ctrl-Z
+	afterFirst func()
+	progress   func(done int64) // after every buffer written, if set
 }
 
 const ctrlZ = 0x1A
@@ -328,29 +338,72 @@ func (c *copyReader) Read(p []byte) (int, error) {
 				break
 			}
 		}
+		c.dstHash.Write(p[:n])
 	}
-	c.dstHash.Write(p[:n])
 	return n, err
 }
 
+// WriteTo copies the source to w and returns the bytes written.
 func (c *copyReader) WriteTo(w io.Writer) (int64, error) {
-	var total int64
-	for first := true; ; first = false {
-		n, rerr := c.Read(c.buf)
+	if c.ascii {
+		return c.loop(w, func(int) ([]byte, error) {
+			n, err := c.Read(c.buf)
+			return c.buf[:n], err
+		})
+	}
+	// Two buffers: the hasher reads one (as the writer does) while the
+	// other is filled; a buffer is refilled only once its hash is done.
+	bufs := [2][]byte{c.buf, make([]byte, len(c.buf))}
+	work := make(chan []byte, 2)
+	hashed := make(chan struct{}, 2)
+	go func() {
+		for b := range work {
+			c.srcHash.Write(b)
+			hashed <- struct{}{}
+		}
+	}()
+	inflight := 0
+	wait := func() { <-hashed; inflight-- }
+	defer func() {
+		close(work)
+		for inflight > 0 {
+			wait()
+		}
+	}()
+	return c.loop(w, func(i int) ([]byte, error) {
+		if inflight == 2 {
+			wait() // hashes finish in order: bufs[i%2]'s is done
+		}
+		b := bufs[i%2]
+		n, err := c.src.Read(b)
 		if n > 0 {
-			wn, werr := w.Write(c.buf[:n])
+			work <- b[:n]
+			inflight++
+		}
+		return b[:n], err
+	})
+}
+
+// loop writes what next returns for i = 0, 1, ... until the source ends,
+// running afterFirst after the first buffer and progress after each.
+func (c *copyReader) loop(w io.Writer, next func(i int) ([]byte, error)) (int64, error) {
+	var total int64
+	for i := 0; ; i++ {
+		b, rerr := next(i)
+		if len(b) > 0 {
+			wn, werr := w.Write(b)
 			total += int64(wn)
 			if werr != nil {
 				return total, werr
 			}
-			if wn != n {
+			if wn != len(b) {
 				return total, io.ErrShortWrite
 			}
 			if c.progress != nil {
 				c.progress(total)
 			}
 		}
-		if first && c.afterFirst != nil {
+		if i == 0 && c.afterFirst != nil {
 			c.afterFirst()
 		}
 		if rerr == io.EOF {

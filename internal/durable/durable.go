@@ -3,7 +3,6 @@ package durable
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -128,17 +127,4 @@ func CreateTemp(dir, base string, perm os.FileMode) (*os.File, error) {
 			return nil, fmt.Errorf("create temporary file in %s: %w", dir, err)
 		}
 	}
-}
-
-// CopyAndSync copies r into f and fsyncs f, returning the bytes written.
-// It streams through a fixed buffer, never holding the content in memory.
-func CopyAndSync(f *os.File, r io.Reader) (int64, error) {
-	n, err := io.CopyBuffer(f, r, make([]byte, 1<<20))
-	if err != nil {
-		return n, fmt.Errorf("write %s: %w", f.Name(), err)
-	}
-	if err := f.Sync(); err != nil {
-		return n, fmt.Errorf("sync %s: %w", f.Name(), err)
-	}
-	return n, nil
 }
