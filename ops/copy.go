@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"time"
-
 )
 
 // prepareTransfer is the intent of copy and move: one item per source,
@@ -255,7 +254,13 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it Item, ascii, verify bo
 		e.Progress(it.Dst, 0, total)
 		cr.progress = func(done int64) { e.Progress(it.Dst, done, total) }
 	}
-	n, err := cr.WriteTo(tmp)
+	var n int64
+	hashed := func() error { return nil }
+	if ascii {
+		n, err = cr.WriteTo(tmp)
+	} else {
+		n, hashed, err = cr.copyFile(tmp, src)
+	}
 	if err != nil {
 		return fr, false, fmt.Errorf("copy %s to %s: %w", it.Src, tp, err)
 	}
@@ -270,7 +275,12 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it Item, ascii, verify bo
 	if err = dstRoot.Chtimes(relName(tp.Rel), time.Time{}, sfi.ModTime()); err != nil {
 		return fr, false, fmt.Errorf("set time of %s: %w", tp, err)
 	}
-	if err = tmp.Sync(); err != nil {
+	err = tmp.Sync()
+	// The source's hash was computed while the bytes went to disk.
+	if herr := hashed(); err == nil && herr != nil {
+		err = fmt.Errorf("hash %s: %w", it.Src, herr)
+	}
+	if err != nil {
 		return fr, false, fmt.Errorf("sync %s: %w", tp, err)
 	}
 	closed = true
@@ -305,11 +315,9 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it Item, ascii, verify bo
 	return fr, false, nil
 }
 
-// copyReader streams a source through fixed buffers, hashing what it
-// reads (and, for an ASCII copy, what it passes on, stopping at the first
-// Ctrl-Z). A binary copy hashes in a second goroutine while the next
-// buffer is read and written, so that SHA-256 costs no time on a machine
-// with two cores; memory stays at two buffers whatever the file's size.
+// copyReader copies a source, hashing what it reads: a binary copy with
+// copyFile, an ASCII copy (which also hashes what it passes on, and stops
+// at the first Ctrl-Z) through one fixed buffer with WriteTo.
 type copyReader struct {
 	src     io.Reader
 	buf     []byte
@@ -343,44 +351,67 @@ func (c *copyReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// WriteTo copies the source to w and returns the bytes written.
-func (c *copyReader) WriteTo(w io.Writer) (int64, error) {
-	if c.ascii {
-		return c.loop(w, func(int) ([]byte, error) {
-			n, err := c.Read(c.buf)
-			return c.buf[:n], err
-		})
-	}
-	// Two buffers: the hasher reads one (as the writer does) while the
-	// other is filled; a buffer is refilled only once its hash is done.
-	bufs := [2][]byte{c.buf, make([]byte, len(c.buf))}
-	work := make(chan []byte, 2)
-	hashed := make(chan struct{}, 2)
+// copyChunk is how much a binary copy hands the kernel at a time: the
+// unit of progress reports.
+const copyChunk = 1 << 20
+
+// copyFile copies src to dst, a binary copy: the kernel moves the bytes
+// (copy_file_range on Linux, through os.File.ReadFrom; a plain read and
+// write elsewhere), chunk by chunk, while a second goroutine reads the
+// source with pread and hashes it, so SHA-256 costs no time on a machine
+// with two cores and memory stays at one buffer whatever the file's size.
+// The hash is complete when the returned wait function returns.
+func (c *copyReader) copyFile(dst, src *os.File) (n int64, wait func() error, err error) {
+	hashed := make(chan error, 1)
+	stop := make(chan struct{})
 	go func() {
-		for b := range work {
-			c.srcHash.Write(b)
-			hashed <- struct{}{}
-		}
+		r := &stoppable{r: io.NewSectionReader(src, 0, 1<<62), stop: stop}
+		_, err := io.CopyBuffer(c.srcHash, r, c.buf)
+		hashed <- err
 	}()
-	inflight := 0
-	wait := func() { <-hashed; inflight-- }
-	defer func() {
-		close(work)
-		for inflight > 0 {
-			wait()
+	var total int64
+	for i := 0; ; i++ {
+		n, err := dst.ReadFrom(io.LimitReader(src, copyChunk))
+		total += n
+		if err != nil {
+			close(stop)
+			<-hashed
+			return total, nil, err
 		}
-	}()
-	return c.loop(w, func(i int) ([]byte, error) {
-		if inflight == 2 {
-			wait() // hashes finish in order: bufs[i%2]'s is done
+		if n > 0 && c.progress != nil {
+			c.progress(total)
 		}
-		b := bufs[i%2]
-		n, err := c.src.Read(b)
-		if n > 0 {
-			work <- b[:n]
-			inflight++
+		if i == 0 && c.afterFirst != nil {
+			c.afterFirst()
 		}
-		return b[:n], err
+		if n == 0 {
+			break
+		}
+	}
+	return total, func() error { return <-hashed }, nil
+}
+
+// stoppable is a reader that ends early once stop is closed.
+type stoppable struct {
+	r    io.Reader
+	stop chan struct{}
+}
+
+func (s *stoppable) Read(p []byte) (int, error) {
+	select {
+	case <-s.stop:
+		return 0, io.EOF
+	default:
+		return s.r.Read(p)
+	}
+}
+
+// WriteTo copies the source to w through the buffer, for an ASCII copy,
+// which must look at every byte.
+func (c *copyReader) WriteTo(w io.Writer) (int64, error) {
+	return c.loop(w, func(int) ([]byte, error) {
+		n, err := c.Read(c.buf)
+		return c.buf[:n], err
 	})
 }
 
