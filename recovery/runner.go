@@ -55,12 +55,16 @@ type Config struct {
 	Now func() time.Time
 	// Failpoint kills the process at named points (crash tests only).
 	Failpoint failpoint.Func
+	// OnRecord, when set, is called with each audit record once it is
+	// durable, in order: the way to show a run's progress without
+	// holding every record of a long queue in memory.
+	OnRecord func(*journal.Record)
 }
 
 // Summary is what a run did.
 type Summary struct {
-	// Records are the audit records this run committed, in order.
-	Records []journal.Record
+	// Outcomes counts the audit records this run wrote, by outcome.
+	Outcomes map[ops.Outcome]int
 	// Held lists operations waiting for a decision (exit status 3).
 	Held []journal.Entry
 	// Failed is the operation that stopped the queue (exit status 1).
@@ -114,7 +118,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	r := &runner{cfg: cfg, log: cfg.Log, fp: cfg.Failpoint, sum: &Summary{}}
+	r := &runner{cfg: cfg, log: cfg.Log, fp: cfg.Failpoint, sum: &Summary{Outcomes: map[ops.Outcome]int{}}}
 	r.lastMirror = r.now()
 
 	// 1. Recover SMS.INI's rewrite and take in new entries: all or none.
@@ -375,7 +379,10 @@ func (r *runner) flush() error {
 // committed notes a durable commit marker.
 func (r *runner) committed(e *journal.Entry, rec *journal.Record, log zerolog.Logger) {
 	r.fp.Hit("op.after-commit")
-	r.sum.Records = append(r.sum.Records, *rec)
+	r.sum.Outcomes[rec.Outcome]++
+	if r.cfg.OnRecord != nil {
+		r.cfg.OnRecord(rec)
+	}
 	ev := log.Info()
 	if rec.Outcome == ops.Failed {
 		ev = log.Error().Str("error", rec.Result.Err)

@@ -91,6 +91,7 @@ func runRun(ctx context.Context, g *globalOptions, o *runOptions, fpSpec string)
 		ctx, cancel = context.WithTimeout(ctx, o.deadline)
 		defer cancel()
 	}
+	cfg.OnRecord = func(r *journal.Record) { printRecord(g.stdout, r) }
 	sum, err := recovery.Run(ctx, cfg)
 	printSummary(g.stdout, sum)
 	if err != nil {
@@ -192,19 +193,21 @@ func summaryError(sum *recovery.Summary) error {
 	return nil
 }
 
+// printRecord prints one line per committed operation, as it commits.
+func printRecord(w io.Writer, r *journal.Record) {
+	line := fmt.Sprintf("%-12s %s", r.Outcome, r.Raw)
+	if r.Interrupted > 0 {
+		line += "  (interrupted before, finished now)"
+	}
+	if r.Result.Err != "" {
+		line += "  error: " + r.Result.Err
+	}
+	fmt.Fprintln(w, line)
+}
+
 func printSummary(w io.Writer, sum *recovery.Summary) {
 	if sum == nil {
 		return
-	}
-	for _, r := range sum.Records {
-		line := fmt.Sprintf("%-12s %s", r.Outcome, r.Raw)
-		if r.Interrupted > 0 {
-			line += "  (interrupted before, finished now)"
-		}
-		if r.Result.Err != "" {
-			line += "  error: " + r.Result.Err
-		}
-		fmt.Fprintln(w, line)
 	}
 	if sum.Remaining > 0 {
 		fmt.Fprintf(w, "%d operation(s) remain queued\n", sum.Remaining)
