@@ -63,11 +63,8 @@ func (e *Executor) failpoint(name string) {
 	}
 }
 
-func (e *Executor) opTimeout(op *Op) time.Duration {
-	switch {
-	case op.Timeout > 0:
-		return op.Timeout
-	case e.OpTimeout > 0:
+func (e *Executor) opTimeout() time.Duration {
+	if e.OpTimeout > 0 {
 		return e.OpTimeout
 	}
 	return DefaultOpTimeout

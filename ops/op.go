@@ -1,9 +1,6 @@
 package ops
 
-import (
-	"strings"
-	"time"
-)
+import "strings"
 
 // Kind names the type of an operation.
 type Kind string
@@ -83,9 +80,6 @@ type Op struct {
 	// the Windows command-line rules. Argv[0] is a bare program name
 	// (looked up in PATH) or an absolute path.
 	Argv []string `json:"argv,omitempty"`
-	// Timeout overrides the run time limit of this one operation; 0 means
-	// the run's default.
-	Timeout time.Duration `json:"timeout,omitempty"`
 }
 
 // Paths returns every path the operation names, for filters and checks.

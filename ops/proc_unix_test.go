@@ -82,8 +82,9 @@ func TestExecutor_RunTimeLimit(t *testing.T) {
 		t.Skip("no /bin/sh")
 	}
 	e, _ := exNew(t)
+	e.OpTimeout = 700 * time.Millisecond
 	pidFile := filepath.Join(t.TempDir(), "pids")
-	op := &Op{Kind: KindRun, Timeout: 700 * time.Millisecond,
+	op := &Op{Kind: KindRun,
 		Argv: []string{"sh", "-c", "sleep 60 & echo $$ $! > " + pidFile + "; sleep 60"}}
 	start := time.Now()
 	res := e.Execute(context.Background(), op, &Intent{}, nil)

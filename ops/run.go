@@ -40,7 +40,7 @@ func (e *Executor) execRun(ctx context.Context, op *Op, res *Result) {
 		res.setFailed(err)
 		return
 	}
-	limit := e.opTimeout(op)
+	limit := e.opTimeout()
 	runCtx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 
