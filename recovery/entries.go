@@ -21,7 +21,15 @@ type EntryError struct {
 }
 
 func (e *EntryError) Error() string {
-	return fmt.Sprintf("%s:%d:%d: entry %d %q: %v", e.File, e.Line, e.Col, e.Pos, e.Text, e.Err)
+	msg := e.Err.Error()
+	var pe *ops.ParseError
+	if errors.As(e.Err, &pe) {
+		// The location and the entry are said already.
+		if msg = pe.Msg; msg == "" && pe.Err != nil {
+			msg = pe.Err.Error()
+		}
+	}
+	return fmt.Sprintf("%s:%d:%d: entry %d %q: %s", e.File, e.Line, e.Col, e.Pos, e.Text, msg)
 }
 
 // Unwrap returns the parser's error.
