@@ -3,7 +3,6 @@ package ops
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +21,10 @@ type Drives struct {
 	dirs map[string]string // upper-case letter -> absolute host folder
 
 	mu    sync.Mutex
-	roots map[string]*os.Root // by drive ("" for native)
+	roots map[string]*os.Root  // by drive ("" for native)
+	index map[string]*dirIndex // folder names by lower case, see dirindex.go
+	// listings counts folders listed into the index (for tests).
+	listings int
 }
 
 // ParseDriveFlag parses the value of a --drive flag, `C=/mnt/image/c`: a
@@ -200,7 +202,7 @@ func (d *Drives) Resolve(p Path) (Path, error) {
 			done = joinRel(done, el)
 			continue
 		}
-		real, exists, err := resolveElem(root, done, el)
+		real, exists, err := d.resolveElem(root, p.Drive, done, el)
 		if err != nil {
 			return p, fmt.Errorf("resolve %s: %w", p, err)
 		}
@@ -213,53 +215,17 @@ func (d *Drives) Resolve(p Path) (Path, error) {
 	return Path{Drive: p.Drive, Rel: done}, nil
 }
 
-// resolveElem finds el in folder dir of root: its real name and whether it
-// exists at all.
-func resolveElem(root *os.Root, dir, el string) (string, bool, error) {
-	full := joinRel(dir, el)
-	_, err := root.Lstat(relName(full))
+// resolveElem finds el in folder dir of drive's root: its real name and
+// whether it exists at all.
+func (d *Drives) resolveElem(root *os.Root, drive, dir, el string) (string, bool, error) {
+	_, err := root.Lstat(relName(joinRel(dir, el)))
 	if err == nil {
 		return el, true, nil
 	}
 	if !isNotExist(err) {
 		return "", false, err
 	}
-	f, err := root.Open(relName(dir))
-	if err != nil {
-		if isNotExist(err) {
-			return "", false, nil
-		}
-		return "", false, err
-	}
-	defer f.Close()
-	var match string
-	n := 0
-	for {
-		ents, rerr := f.ReadDir(1024)
-		for _, e := range ents {
-			if strings.EqualFold(e.Name(), el) {
-				match = e.Name()
-				n++
-			}
-		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			if isNotExist(rerr) {
-				return "", false, nil
-			}
-			return "", false, rerr
-		}
-	}
-	switch n {
-	case 0:
-		return "", false, nil
-	case 1:
-		return match, true, nil
-	default:
-		return "", false, fmt.Errorf("%w: %d entries match %q", ErrAmbiguous, n, el)
-	}
+	return d.lookupFold(root, drive, dir, el)
 }
 
 // isNotExist reports whether err says a path does not exist, including a

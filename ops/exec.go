@@ -269,6 +269,7 @@ func statKind(root *os.Root, rel string, follow bool) (exists, isDir bool, err e
 func (e *Executor) Execute(ctx context.Context, op *Op, in *Intent, step func(*Intent) error) Result {
 	res := Result{Start: time.Now()}
 	e.execute(ctx, op, in, step, &res)
+	e.refreshAfter(op, in)
 	res.End = time.Now()
 	if res.Outcome == Failed {
 		e.Log.Debug().Str("kind", string(kindOf(op))).Str("err", res.Err).Msg("operation failed")

@@ -1,0 +1,177 @@
+package ops
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// DOS names are case-insensitive: on a case-sensitive file system, an
+// element that does not exist as written is looked up in its folder's
+// listing. Listing a folder for every operation would make a queue that
+// copies many files into one folder (system32) quadratic, so Drives keeps
+// each folder's names, indexed by lower case, for as long as the folder's
+// modification time says it has not changed; the executor refreshes the
+// names it changed itself (refreshAfter), and drops every index after a
+// run operation, which may change anything.
+
+// dirIndex is a folder's entry names by lower case.
+type dirIndex struct {
+	modTime time.Time
+	names   map[string][]string
+}
+
+func indexKey(drive, dir string) string { return drive + "\x00" + dir }
+
+// lookupFold returns the real name of the entry of folder dir (of drive's
+// root) whose name equals el but for case: exists is false when there is
+// none, and more than one is an error.
+func (d *Drives) lookupFold(root *os.Root, drive, dir, el string) (string, bool, error) {
+	st, err := root.Stat(relName(dir))
+	if err != nil {
+		if isNotExist(err) {
+			return "", false, nil
+		}
+		return "", false, err
+	}
+	d.mu.Lock()
+	ix := d.index[indexKey(drive, dir)]
+	d.mu.Unlock()
+	if ix == nil || !ix.modTime.Equal(st.ModTime()) {
+		if ix, err = listFolder(root, dir, st.ModTime()); err != nil || ix == nil {
+			return "", false, err
+		}
+		d.mu.Lock()
+		if d.index == nil {
+			d.index = map[string]*dirIndex{}
+		}
+		d.index[indexKey(drive, dir)] = ix
+		d.listings++
+		d.mu.Unlock()
+	}
+	var match string
+	n := 0
+	for _, name := range ix.names[strings.ToLower(el)] {
+		if strings.EqualFold(name, el) {
+			match = name
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return "", false, nil
+	case 1:
+		return match, true, nil
+	default:
+		return "", false, fmt.Errorf("%w: %d entries match %q", ErrAmbiguous, n, el)
+	}
+}
+
+// listFolder reads folder dir of root into an index; nil if it is gone.
+func listFolder(root *os.Root, dir string, modTime time.Time) (*dirIndex, error) {
+	f, err := root.Open(relName(dir))
+	if err != nil {
+		if isNotExist(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	defer f.Close()
+	ix := &dirIndex{modTime: modTime, names: map[string][]string{}}
+	for {
+		ents, rerr := f.ReadDir(1024)
+		for _, e := range ents {
+			k := strings.ToLower(e.Name())
+			ix.names[k] = append(ix.names[k], e.Name())
+		}
+		if rerr == io.EOF {
+			return ix, nil
+		}
+		if rerr != nil {
+			if isNotExist(rerr) {
+				return nil, nil
+			}
+			return nil, rerr
+		}
+	}
+}
+
+// refresh brings the index of p's folder, if there is one, up to date
+// with p's own presence and the folder's new modification time, and drops
+// the indexes of folders under p when p is gone. Each ancestor of p is
+// refreshed too (md creates several levels).
+func (d *Drives) refresh(p Path) {
+	root, err := d.Root(p.Drive)
+	if err != nil || p.Rel == "" {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.index) == 0 {
+		return
+	}
+	elems := strings.Split(p.Rel, "/")
+	for i := range elems {
+		dir, name := strings.Join(elems[:i], "/"), elems[i]
+		key := indexKey(p.Drive, dir)
+		ix := d.index[key]
+		if ix == nil {
+			continue
+		}
+		st, err := root.Stat(relName(dir))
+		if err != nil {
+			delete(d.index, key)
+			continue
+		}
+		k := strings.ToLower(name)
+		names := ix.names[k][:0:0]
+		for _, n := range ix.names[k] {
+			if n != name {
+				names = append(names, n)
+			}
+		}
+		if _, err := root.Lstat(relName(joinRel(dir, name))); err == nil {
+			names = append(names, name)
+		}
+		if len(names) == 0 {
+			delete(ix.names, k)
+		} else {
+			ix.names[k] = names
+		}
+		ix.modTime = st.ModTime()
+	}
+	if _, err := root.Lstat(relName(p.Rel)); err != nil {
+		prefix := indexKey(p.Drive, p.Rel)
+		for k := range d.index {
+			if k == prefix || strings.HasPrefix(k, prefix+"/") {
+				delete(d.index, k)
+			}
+		}
+	}
+}
+
+// forget drops every folder index.
+func (d *Drives) forget() {
+	d.mu.Lock()
+	d.index = nil
+	d.mu.Unlock()
+}
+
+// refreshAfter updates the folder indexes after op ran with intent in.
+func (e *Executor) refreshAfter(op *Op, in *Intent) {
+	if e.Drives == nil {
+		return
+	}
+	if op == nil || op.Kind == KindRun || in == nil {
+		e.Drives.forget()
+		return
+	}
+	for _, it := range in.Items {
+		e.Drives.refresh(it.Src)
+		if !it.Dst.IsZero() {
+			e.Drives.refresh(it.Dst)
+		}
+	}
+}

@@ -1,0 +1,57 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func runIdxOp(t *testing.T, e *Executor, op *Op) Result {
+	t.Helper()
+	in, err := e.Prepare(op, 1)
+	if err != nil {
+		t.Fatalf("prepare %+v: %v", op, err)
+	}
+	res := e.Execute(context.Background(), op, in, nil)
+	if res.Outcome == Failed {
+		t.Fatalf("%+v: %s", op, res.Err)
+	}
+	return res
+}
+
+// TestDrives_FolderIndex: copying many new files into one folder lists the
+// folder once, not once per file; the names smswork creates, and those a
+// program creates behind its back, are still found case-insensitively.
+func TestDrives_FolderIndex(t *testing.T) {
+	skipCaseInsensitive(t)
+	e, m := exNew(t)
+	exWrite(t, m["C"], "src/f.txt", "data")
+	if err := os.MkdirAll(filepath.Join(m["C"], "sys"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const n = 200
+	for i := 0; i < n; i++ {
+		runIdxOp(t, e, &Op{Kind: KindCopy, Src: exC("src/f.txt"), Dst: exC(fmt.Sprintf("sys/F%d.TXT", i))})
+	}
+	if e.Drives.listings > 3 {
+		t.Errorf("%d copies into one folder listed it %d times", n, e.Drives.listings)
+	}
+	// A name written in other case finds the file smswork created.
+	runIdxOp(t, e, &Op{Kind: KindDel, Src: exC("SYS/f7.txt")})
+	if _, err := os.Lstat(filepath.Join(m["C"], "sys", "F7.TXT")); !os.IsNotExist(err) {
+		t.Fatalf("del in other case did not find F7.TXT: %v", err)
+	}
+	// A file created by someone else is found once the folder changed.
+	exWrite(t, m["C"], "sys/Other.DLL", "x")
+	p, err := e.Drives.Resolve(exC("sys/other.dll"))
+	if err != nil || p.Rel != "sys/Other.DLL" {
+		t.Fatalf("resolve after an outside create: %v %v", p, err)
+	}
+	// After a run operation every index is dropped.
+	e.refreshAfter(&Op{Kind: KindRun}, &Intent{})
+	if len(e.Drives.index) != 0 {
+		t.Errorf("indexes kept after a run operation: %d", len(e.Drives.index))
+	}
+}
