@@ -62,6 +62,22 @@ func median(ds []time.Duration) time.Duration {
 	return ds[len(ds)/2]
 }
 
+// smallFiles makes folders src and dst on drive c, and n small files
+// src/f0.txt ... in src.
+func smallFiles(c string, n int) error {
+	for _, d := range []string{"src", "dst"} {
+		if err := os.MkdirAll(filepath.Join(c, d), 0o755); err != nil {
+			return err
+		}
+	}
+	for i := 0; i < n; i++ {
+		if err := os.WriteFile(filepath.Join(c, "src", fmt.Sprintf("f%d.txt", i)), []byte("small file\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // fsyncLatency is the median time of one 4 KiB write and fsync; and of
 // the atomic replace smswork does (temp file written and fsynced, renamed,
 // folder fsynced).
@@ -134,15 +150,8 @@ func (b *bench) syncCost() ([]row, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, d := range []string{"src", "dst"} {
-			if err := os.MkdirAll(filepath.Join(c, d), 0o755); err != nil {
-				return nil, err
-			}
-		}
-		for i := 0; i < n; i++ {
-			if err := os.WriteFile(filepath.Join(c, "src", fmt.Sprintf("f%d.txt", i)), []byte("small file\n"), 0o644); err != nil {
-				return nil, err
-			}
+		if err := smallFiles(c, n); err != nil {
+			return nil, err
 		}
 		d, _, _, err := b.smswork(c, "run")
 		if err != nil {
@@ -359,15 +368,8 @@ func (b *bench) naive() ([]row, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, d := range []string{"src", "dst"} {
-			if err := os.MkdirAll(filepath.Join(c, d), 0o755); err != nil {
-				return nil, err
-			}
-		}
-		for i := 0; i < n; i++ {
-			if err := os.WriteFile(filepath.Join(c, "src", fmt.Sprintf("f%d.txt", i)), []byte("small file\n"), 0o644); err != nil {
-				return nil, err
-			}
+		if err := smallFiles(c, n); err != nil {
+			return nil, err
 		}
 		if k == 0 {
 			script, err := filepath.Abs("bench/naive.sh")
