@@ -72,6 +72,20 @@ func (b *box) smswork(args ...string) (int, string, string) {
 	return b.smsworkEnv(nil, args...)
 }
 
+// plain runs the binary with args alone, no sandbox flags.
+func (b *box) plain(args ...string) (int, string, string) {
+	b.t.Helper()
+	cmd := exec.Command(binPath, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		b.t.Fatal(err)
+	}
+	return cmd.ProcessState.ExitCode(), out.String(), errb.String()
+}
+
 // smsworkEnv is smswork with extra environment variables.
 func (b *box) smsworkEnv(env []string, args ...string) (int, string, string) {
 	b.t.Helper()
