@@ -37,8 +37,12 @@
 // Every history value is a record encoded by Go's encoding/json
 // (json.Marshal of Record: compact, members in the struct's field order,
 // members with omitempty/omitzero left out when empty, times in RFC 3339
-// with nanoseconds, <, > and & escaped as \u003c, \u003e, \u0026, bytes that
-// are not UTF-8 replaced by U+FFFD). Its last member is always the hash,
+// with nanoseconds, <, > and & escaped as \u003c, \u003e, \u0026). Text
+// that must survive byte for byte and may not be UTF-8 (an old ANSI code
+// page) is stored in base64 when it is not: the raw entry as "raw64" (the
+// first member), paths as "rel64", arguments as "argv64"; a run's output
+// is kept as text, its invalid bytes as U+FFFD. Its last member is always
+// the hash,
 // so a stored value always ends with
 //
 //	,"hash":"<64 lower-case hex digits>"}
@@ -95,9 +99,13 @@
 //
 // One process writes at a time: the writers' lock (path.lock), then
 // bbolt's file lock, each taken with a timeout, so a second writer fails
-// fast with ErrLocked. Readers take bbolt's shared lock only. Every change is one bbolt
-// Update transaction, durable when it returns (bbolt fdatasyncs the data
-// pages, then the meta page). DB.Batch is never used: it may run a function
-// twice. The folder is synced after the file is first created, which bbolt
-// does not do.
+// fast with ErrLocked. Readers take bbolt's shared lock only. Every change
+// is one bbolt Update transaction, durable when it returns (bbolt
+// fdatasyncs the data pages, then the meta page). DB.Batch is never used:
+// it may run a function twice. The folder is synced after the file is
+// first created, which bbolt does not do. Opening a journal that is ready
+// writes nothing. The recovery package writes a file operation's commit
+// marker in the same transaction as the next operation's intent (one
+// transaction per operation); a crash between them makes recovery finish
+// that operation again from its intent, which file operations allow.
 package journal
