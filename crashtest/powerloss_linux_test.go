@@ -15,7 +15,7 @@ import (
 func newDisk(t *testing.T) *Disk {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("power-loss tests need root (mount, FS_IOC_SHUTDOWN)")
+		cannot(t, "power-loss tests need root (mount, FS_IOC_SHUTDOWN)")
 	}
 	base := t.TempDir()
 	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
@@ -26,7 +26,7 @@ func newDisk(t *testing.T) *Disk {
 	}
 	d, err := NewDisk(filepath.Join(base, "disk.img"), filepath.Join(t.TempDir(), "mnt"), 256<<20)
 	if err != nil {
-		t.Skipf("cannot mount an ext4 loop device: %v", err)
+		cannot(t, fmt.Sprintf("cannot mount an ext4 loop device: %v", err))
 	}
 	t.Cleanup(func() {
 		if err := d.Close(); err != nil {
