@@ -180,25 +180,38 @@ func splitLine(s []byte, have int) (splitResult, *splitError) {
 	return res, emit(start, len(s))
 }
 
-// isTouch reports whether s[a:b], trimmed, reads "copy" (any case), blanks,
-// and one token (no blank outside quotes) ending in '+': the start of DOS's
-// "copy FILE+,,".
+// isTouch reports whether s[a:b], trimmed, is the start of DOS's touch,
+// "copy FILE+,,", in any of its written forms: "copy" (any case), switches
+// such as /b, and one file token ending in '+' or followed by a lone '+'.
 func isTouch(s []byte, a, b int) bool {
 	a, b = trimBlanks(s, a, b)
 	if b-a < 6 || !strings.EqualFold(string(s[a:a+4]), "copy") || !isBlank(s[a+4]) || s[b-1] != '+' {
 		return false
 	}
-	a += 4
-	for a < b && isBlank(s[a]) {
-		a++
-	}
-	inQuote := false
-	for i := a; i < b; i++ {
-		switch {
-		case s[i] == '"':
+	var toks []string
+	inQuote, start := false, -1
+	for i := a + 4; i <= b; i++ {
+		end := i == b || (isBlank(s[i]) && !inQuote)
+		if i < b && s[i] == '"' {
 			inQuote = !inQuote
-		case isBlank(s[i]) && !inQuote:
-			return false
+		}
+		switch {
+		case end && start >= 0:
+			toks = append(toks, string(s[start:i]))
+			start = -1
+		case !end && start < 0:
+			start = i
+		}
+	}
+	if len(toks) > 1 && toks[len(toks)-1] == "+" {
+		toks = toks[:len(toks)-1]
+	}
+	if len(toks) == 0 || toks[len(toks)-1] == "+" {
+		return false
+	}
+	for _, sw := range toks[:len(toks)-1] {
+		if len(sw) < 2 || len(sw) > 3 || sw[0] != '/' {
+			return false // one file only: "copy a+b" is a concatenation
 		}
 	}
 	return true

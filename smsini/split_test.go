@@ -163,3 +163,24 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+// TestSplit_TouchForms: every written form of DOS's touch stays one entry.
+func TestSplit_TouchForms(t *testing.T) {
+	tests := []struct {
+		value string
+		want  []string
+	}{
+		{`copy c:\x+,,`, []string{`copy c:\x+,,`}},
+		{`copy /b c:\x+,,, del c:\y`, []string{`copy /b c:\x+,,`, `del c:\y`}},
+		{`copy c:\x +,,,del c:\y`, []string{`copy c:\x +,,`, `del c:\y`}},
+		{`COPY /B "c:\a b"+,,`, []string{`COPY /B "c:\a b"+,,`}},
+		{`copy c:\a c:\b+,,`, []string{`copy c:\a c:\b+`}},
+		{`copy +,,`, []string{`copy +`}},
+	}
+	for _, tt := range tests {
+		got, err := Split(tt.value)
+		if err != nil || strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("Split(%q) = %q, %v; want %q", tt.value, got, err, tt.want)
+		}
+	}
+}

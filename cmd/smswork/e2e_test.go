@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"smswork/journal"
 )
@@ -232,5 +233,30 @@ func TestAdd_Concurrent(t *testing.T) {
 		if n := strings.Count(got, fmt.Sprintf(`md c:\dir%d,`, i)) + strings.Count(got, fmt.Sprintf("md c:\\dir%d\r", i)); n != 1 {
 			t.Errorf("entry %d is in SMS.INI %d times", i, n)
 		}
+	}
+}
+
+// TestRun_TouchForms: DOS's touch, in each written form, is one entry that
+// sets the file's time, and the entry after it runs too.
+func TestRun_TouchForms(t *testing.T) {
+	ini := "[SMS Work]\nPendingWork=copy /b c:\\a.txt+,,, copy c:\\b.txt +,,, md c:\\after\n"
+	b := newBox(t, ini, map[string]string{"a.txt": "a", "b.txt": "b"})
+	old := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, f := range []string{"a.txt", "b.txt"} {
+		if err := os.Chtimes(filepath.Join(b.c, f), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, out, stderr := b.smswork("run"); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+	for _, f := range []string{"a.txt", "b.txt"} {
+		st, err := os.Stat(filepath.Join(b.c, f))
+		if err != nil || !st.ModTime().After(old) {
+			t.Errorf("%s not touched: %v", f, err)
+		}
+	}
+	if !b.exists("after") || b.read("SMS.INI") != "[SMS Work]\nPendingWork=\n" {
+		t.Error("queue not finished")
 	}
 }
