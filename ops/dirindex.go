@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -40,7 +39,7 @@ func (d *Drives) lookupFold(root *os.Root, drive, dir, el string) (string, bool,
 	ix := d.index[indexKey(drive, dir)]
 	d.mu.Unlock()
 	if ix == nil || !ix.modTime.Equal(st.ModTime()) {
-		if ix, err = listFolder(root, dir, st.ModTime()); err != nil || ix == nil {
+		if ix, err = listFolder(root, dir, st.ModTime()); err != nil {
 			return "", false, err
 		}
 		d.mu.Lock()
@@ -69,33 +68,18 @@ func (d *Drives) lookupFold(root *os.Root, drive, dir, el string) (string, bool,
 	}
 }
 
-// listFolder reads folder dir of root into an index; nil if it is gone.
+// listFolder reads folder dir of root into an index.
 func listFolder(root *os.Root, dir string, modTime time.Time) (*dirIndex, error) {
-	f, err := root.Open(relName(dir))
+	ix := &dirIndex{modTime: modTime, names: map[string][]string{}}
+	err := eachEntry(root, dir, func(e os.DirEntry) error {
+		k := strings.ToLower(e.Name())
+		ix.names[k] = append(ix.names[k], e.Name())
+		return nil
+	})
 	if err != nil {
-		if isNotExist(err) {
-			return nil, nil
-		}
 		return nil, err
 	}
-	defer f.Close()
-	ix := &dirIndex{modTime: modTime, names: map[string][]string{}}
-	for {
-		ents, rerr := f.ReadDir(1024)
-		for _, e := range ents {
-			k := strings.ToLower(e.Name())
-			ix.names[k] = append(ix.names[k], e.Name())
-		}
-		if rerr == io.EOF {
-			return ix, nil
-		}
-		if rerr != nil {
-			if isNotExist(rerr) {
-				return nil, nil
-			}
-			return nil, rerr
-		}
-	}
+	return ix, nil
 }
 
 // refresh brings the index of p's folder, if there is one, up to date

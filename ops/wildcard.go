@@ -80,34 +80,51 @@ type match struct {
 // folder that does not exist matches nothing. More than MaxExpansion
 // matches is ErrTooManyMatches.
 func expandWildcard(root *os.Root, dir, pattern string) ([]match, error) {
-	f, err := root.Open(relName(dir))
-	if err != nil {
-		if isNotExist(err) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	defer f.Close()
 	var ms []match
-	for {
-		ents, rerr := f.ReadDir(1024)
-		for _, e := range ents {
-			name := e.Name()
-			if strings.HasPrefix(name, durable.TempPrefix) || !MatchWildcard(pattern, name) {
-				continue
-			}
-			if len(ms) == MaxExpansion {
-				return nil, fmt.Errorf("%w: more than %d", ErrTooManyMatches, MaxExpansion)
-			}
-			ms = append(ms, match{name: name, typ: e.Type()})
+	err := eachEntry(root, dir, func(e os.DirEntry) error {
+		name := e.Name()
+		if strings.HasPrefix(name, durable.TempPrefix) || !MatchWildcard(pattern, name) {
+			return nil
 		}
-		if rerr == io.EOF {
-			break
+		if len(ms) == MaxExpansion {
+			return fmt.Errorf("%w: more than %d", ErrTooManyMatches, MaxExpansion)
 		}
-		if rerr != nil {
-			return nil, rerr
-		}
+		ms = append(ms, match{name: name, typ: e.Type()})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(ms, func(a, b match) int { return strings.Compare(a.name, b.name) })
 	return ms, nil
+}
+
+// eachEntry calls fn for each entry of folder dir of root, reading the
+// listing in bounded chunks; a folder that does not exist has none.
+func eachEntry(root *os.Root, dir string, fn func(os.DirEntry) error) error {
+	f, err := root.Open(relName(dir))
+	if err != nil {
+		if isNotExist(err) {
+			return nil
+		}
+		return err
+	}
+	defer f.Close()
+	for {
+		ents, rerr := f.ReadDir(1024)
+		for _, e := range ents {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			if isNotExist(rerr) {
+				return nil
+			}
+			return rerr
+		}
+	}
 }
