@@ -108,11 +108,7 @@ func (e *Executor) execCopy(op *Op, in *Intent, res *Result) {
 			res.setFailed(err)
 			return
 		}
-		res.Files = append(res.Files, fr)
-		if !already {
-			changed = true
-			res.Bytes += fr.Size
-		}
+		changed = res.addCopied(fr, already) || changed
 	}
 	res.setDone(changed)
 }

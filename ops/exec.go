@@ -423,6 +423,16 @@ func (r *Result) setFailed(err error) {
 	}
 }
 
+// addCopied records a file a copy wrote, or found already written, and
+// reports whether the copy changed anything.
+func (r *Result) addCopied(fr FileResult, already bool) bool {
+	r.Files = append(r.Files, fr)
+	if !already {
+		r.Bytes += fr.Size
+	}
+	return !already
+}
+
 // setDone sets the outcome of an operation that did not fail: Done when
 // it changed something, else AlreadyDone.
 func (r *Result) setDone(changed bool) {

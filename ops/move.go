@@ -121,11 +121,7 @@ func (e *Executor) execMoveAcross(in *Intent, step func(*Intent) error, res *Res
 				res.setFailed(err)
 				return
 			}
-			res.Files = append(res.Files, fr)
-			if !already {
-				changed = true
-				res.Bytes += fr.Size
-			}
+			changed = res.addCopied(fr, already) || changed
 		}
 		in.Copied = true
 		if step != nil {

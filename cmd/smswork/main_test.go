@@ -75,22 +75,21 @@ func (b *box) smswork(args ...string) (int, string, string) {
 // plain runs the binary with args alone, no sandbox flags.
 func (b *box) plain(args ...string) (int, string, string) {
 	b.t.Helper()
-	cmd := exec.Command(binPath, args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
-		b.t.Fatal(err)
-	}
-	return cmd.ProcessState.ExitCode(), out.String(), errb.String()
+	return b.exec(nil, args)
 }
 
 // smsworkEnv is smswork with extra environment variables.
 func (b *box) smsworkEnv(env []string, args ...string) (int, string, string) {
 	b.t.Helper()
 	full := append([]string{"--ini", b.ini, "--journal", b.journal, "--drive", "C=" + b.c, "--log-format", "json"}, args...)
-	cmd := exec.Command(binPath, full...)
+	return b.exec(env, full)
+}
+
+// exec runs the binary and returns its exit status (-1 when killed),
+// stdout and stderr.
+func (b *box) exec(env, args []string) (int, string, string) {
+	b.t.Helper()
+	cmd := exec.Command(binPath, args...)
 	cmd.Env = append(os.Environ(), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
