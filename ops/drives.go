@@ -261,3 +261,12 @@ func relName(rel string) string {
 	}
 	return filepath.FromSlash(rel)
 }
+
+// Changed tells d that p was created, replaced or removed by someone other
+// than an Executor of d (the backup folder's restore): the folder indexes
+// that case-insensitive resolution keeps are brought up to date.
+func (d *Drives) Changed(p Path) { d.refresh(p) }
+
+// SyncFolder makes the entries of folder p durable (a no-op where the
+// platform has no folder sync); a folder that does not exist is skipped.
+func (d *Drives) SyncFolder(p Path) error { return syncFolder(d, p) }

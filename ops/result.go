@@ -36,6 +36,13 @@ type Intent struct {
 	// Copied is set, and journaled, once a cross-device move's copy is
 	// durable: recovery then only deletes the sources.
 	Copied bool `json:"copied,omitempty"`
+	// Backups are the prior states of the paths the operation changes,
+	// in the order it changes them: undo restores them in reverse.
+	// Absent when backups are off.
+	Backups []Backup `json:"backups,omitempty"`
+	// Irreversible says why the operation cannot be undone (an rd /s of a
+	// folder too large to keep); "" when it can.
+	Irreversible string `json:"irreversible,omitempty"`
 }
 
 // Item is one file of an operation, by host-independent paths relative to
@@ -93,4 +100,57 @@ type FileResult struct {
 	SrcSHA256 string `json:"srcSha256,omitempty"`
 	// Absent marks a file a del found already gone.
 	Absent bool `json:"absent,omitempty"`
+}
+
+// PriorKind says what a path was before an operation changed it: what
+// undoing the operation puts back.
+type PriorKind string
+
+// The prior states a Backup records.
+const (
+	// PriorAbsent: nothing was there; undo removes what the operation put
+	// there (a file, a link, or a folder that must then be empty).
+	PriorAbsent PriorKind = "absent"
+	// PriorFile: a regular file, kept in the backup folder as Backup.Name
+	// (a hard link where the file system allows, else a durable copy).
+	PriorFile PriorKind = "file"
+	// PriorLink: a symbolic link to Backup.Link.
+	PriorLink PriorKind = "link"
+	// PriorDir: a folder. Undo makes it again (after rd), or, when
+	// Backup.Moved is set (a folder moved by one rename), renames the
+	// folder at Moved back.
+	PriorDir PriorKind = "dir"
+	// PriorTime: a file whose modification time the operation set (DOS's
+	// touch); undo sets Backup.ModTime back.
+	PriorTime PriorKind = "time"
+)
+
+// Backup is the prior state of one path an operation changes, recorded in
+// its intent marker before the operation touches anything. Undoing the
+// operation restores each of its Backups in reverse order.
+type Backup struct {
+	Path  Path      `json:"path"`
+	Prior PriorKind `json:"prior"`
+	// Name is the file in the backup folder holding the prior content
+	// (PriorFile only).
+	Name string `json:"name,omitempty"`
+	// Size, Mode (os.FileMode bits) and ModTime describe the prior file
+	// or folder.
+	Size    int64     `json:"size,omitempty"`
+	Mode    uint32    `json:"mode,omitempty"`
+	ModTime time.Time `json:"modTime,omitzero"`
+	// Link is the target of a prior symbolic link.
+	Link string `json:"link,omitempty"`
+	// Moved is where a folder moved by one rename went (PriorDir only).
+	Moved Path `json:"moved,omitzero"`
+}
+
+// Irreversible says why op cannot be undone whatever its intent ("" when
+// it can be): a program's effects are unknown to smswork. An operation
+// whose intent sets Intent.Irreversible cannot be undone either.
+func Irreversible(op *Op) string {
+	if op.Kind == KindRun {
+		return "a program's effects are not known to smswork"
+	}
+	return ""
 }
