@@ -24,6 +24,7 @@ var (
 	bucketBatches = []byte("batches")
 	bucketQueue   = []byte("queue")
 	bucketHistory = []byte("history")
+	bucketUndo    = []byte("undo")
 
 	keyVersion   = []byte("version")
 	keyNextSeq   = []byte("nextSeq")
@@ -31,6 +32,8 @@ var (
 	keyNextRec   = []byte("nextRec")
 	keyHead      = []byte("head")
 	keyMirror    = []byte("mirror")
+	keyUndoing   = []byte("undoing")
+	keyBackupSum = []byte("backupBytes")
 )
 
 // Options tunes Open.
@@ -178,7 +181,7 @@ func (j *Journal) init() error {
 	// (an Update would commit, and fdatasync, even with no change).
 	ready := false
 	err := j.db.View(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketBatches, bucketQueue, bucketHistory} {
+		for _, name := range [][]byte{bucketMeta, bucketBatches, bucketQueue, bucketHistory, bucketUndo} {
 			if tx.Bucket(name) == nil {
 				return nil
 			}
@@ -197,7 +200,7 @@ func (j *Journal) init() error {
 		return nil
 	}
 	err = j.db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketBatches, bucketQueue, bucketHistory} {
+		for _, name := range [][]byte{bucketMeta, bucketBatches, bucketQueue, bucketHistory, bucketUndo} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

@@ -19,6 +19,11 @@ const (
 	Held State = "held"
 	// Committed: its outcome is durable; it waits only to leave SMS.INI.
 	Committed State = "committed"
+	// Staged: done inside an atomic batch that has not ended: its outcome
+	// and audit record are durable, but SMS.INI keeps listing it, since
+	// a rollback of the batch may queue it again. The batch's last
+	// commit turns every Staged entry of it Committed.
+	Staged State = "staged"
 )
 
 // Decision is a person's answer for a held operation.
@@ -63,6 +68,27 @@ type Batch struct {
 	Ini      string    `json:"ini"`
 	FirstSeq uint64    `json:"firstSeq"`
 	Entries  int       `json:"entries"`
+	// Atomic marks an all-or-nothing batch: when one of its operations
+	// fails, those it completed are undone in reverse order (see
+	// UndoProgress), then the batch is kept queued or dropped, as
+	// OnRollback says. Set at ingestion (smswork add --atomic) or by
+	// run --atomic before the batch's first operation starts.
+	Atomic     bool           `json:"atomic,omitempty"`
+	OnRollback RollbackChoice `json:"onRollback,omitempty"`
+	// State is where the batch is: "" while it has work left.
+	State BatchState `json:"state,omitempty"`
+	// RolledBack counts the rollbacks of an atomic batch kept queued.
+	RolledBack int `json:"rolledBack,omitempty"`
+	// Undo is a rollback or an undo in progress.
+	Undo *UndoProgress `json:"undo,omitempty"`
+	// UndoBarrier is the operation an undo or rollback stopped at (a run
+	// operation, or one whose intent says it cannot be undone): it and
+	// the operations before it keep their effects.
+	UndoBarrier uint64 `json:"undoBarrier,omitempty"`
+	// BackupBytes sums the sizes of the backups the batch's intents
+	// recorded; Backups says whether they are still kept.
+	BackupBytes int64        `json:"backupBytes,omitempty"`
+	Backups     BackupsState `json:"backups,omitempty"`
 }
 
 // Record is one audit record: a committed outcome.
@@ -97,6 +123,9 @@ type Record struct {
 	// Checkpoint is set on the checkpoint record that stands for records
 	// removed by smswork history prune (Outcome is OutcomeCheckpoint).
 	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
+	// Undoes is, on an undo step's record (outcome undone), the record
+	// whose operation's prior state was restored.
+	Undoes uint64 `json:"undoes,omitempty"`
 	// Prev is the hash of the previous record (for a checkpoint: of the
 	// last record it stands for, the pruned head); Hash this record's. See
 	// the package documentation for the canonical encoding they cover.
@@ -138,4 +167,9 @@ type MirrorState struct {
 type PendingMirror struct {
 	Start uint64 `json:"start"`
 	Temp  string `json:"temp"`
+	// Added, when not 0, is the first operation that only the temporary
+	// file lists: a batch ingested by smswork add --atomic with this
+	// rewrite. Should the rename not land, SMS.INI lists the operations
+	// before it, and the next reconciliation writes the batch in.
+	Added uint64 `json:"added,omitempty"`
 }

@@ -55,11 +55,19 @@ func (t *Tx) Mirror() (MirrorState, error) {
 // SetMirrorPending records that a rewrite of SMS.INI listing the operations
 // from start on is about to rename the durable temporary file temp over it.
 func (t *Tx) SetMirrorPending(start uint64, temp string) error {
+	return t.SetMirrorPendingAdd(start, temp, 0)
+}
+
+// SetMirrorPendingAdd is SetMirrorPending for a rewrite that also appends
+// the operations from added on (smswork add --atomic, which ingests them
+// in the same transaction): until the rename lands, SMS.INI lists only
+// those before added.
+func (t *Tx) SetMirrorPendingAdd(start uint64, temp string, added uint64) error {
 	m, err := t.Mirror()
 	if err != nil {
 		return err
 	}
-	m.Pending = &PendingMirror{Start: start, Temp: temp}
+	m.Pending = &PendingMirror{Start: start, Temp: temp, Added: added}
 	return t.putJSON(t.meta(), keyMirror, m)
 }
 
@@ -103,9 +111,18 @@ type NewEntry struct {
 // Ingest records entries as a new batch of queued operations, numbered on
 // from NextSeq, and returns the batch.
 func (t *Tx) Ingest(ini string, now time.Time, entries []NewEntry) (Batch, error) {
+	return t.IngestBatch(ini, now, entries, false, "")
+}
+
+// IngestBatch is Ingest with the batch made atomic (see Batch.Atomic) when
+// atomic is set, with c its author's choice after a rollback.
+func (t *Tx) IngestBatch(ini string, now time.Time, entries []NewEntry, atomic bool, c RollbackChoice) (Batch, error) {
 	meta := t.meta()
 	b := Batch{ID: getU64(meta, keyNextBatch), Time: now.UTC(), Host: t.j.opts.Host, Ini: ini,
-		FirstSeq: getU64(meta, keyNextSeq), Entries: len(entries)}
+		FirstSeq: getU64(meta, keyNextSeq), Entries: len(entries), Atomic: atomic}
+	if atomic {
+		b.OnRollback = c
+	}
 	if len(entries) == 0 {
 		return b, nil
 	}
@@ -169,6 +186,11 @@ func (t *Tx) SetIntent(e *Entry, in *ops.Intent, now time.Time) error {
 	e.Intent = in
 	e.IntentAt = now.UTC()
 	e.Attempts++
+	if in != nil {
+		if err := t.countBackups(e, in); err != nil {
+			return err
+		}
+	}
 	return t.Put(e)
 }
 
@@ -222,17 +244,32 @@ func (t *Tx) Commit(e *Entry, r ops.Result, stay bool, now time.Time) (*Record, 
 		e.State = Committed
 	}
 	e.Decision, e.DecidedBy, e.HeldReason = "", "", ""
+	if err := t.afterCommit(e, stay); err != nil {
+		return nil, err
+	}
 	return rec, t.Put(e)
 }
 
 // appendRecord appends e's audit record with result r to the hash chain.
 func (t *Tx) appendRecord(e *Entry, r ops.Result, stay bool, now time.Time) (*Record, error) {
+	return t.appendRecordWith(e, r, stay, now, nil)
+}
+
+// appendRecordWith is appendRecord with a last change to the record
+// before it is hashed, when set.
+func (t *Tx) appendRecordWith(e *Entry, r ops.Result, stay bool, now time.Time, set func(*Record)) (*Record, error) {
 	meta := t.meta()
 	rec := &Record{ID: getU64(meta, keyNextRec), Seq: e.Seq, Batch: e.Batch, Pos: e.Pos, Raw: e.Raw, Op: e.Op,
 		Outcome: r.Outcome, Result: r, Attempts: e.Attempts, Interrupted: e.Interrupted,
 		Decision: e.Decision, DecidedBy: e.DecidedBy, StillQueued: stay, Committed: now.UTC(),
 		Host: t.j.opts.Host, Version: t.j.opts.Version, Intent: e.Intent, Prev: string(meta.Get(keyHead))}
+	if set != nil {
+		set(rec)
+	}
 	if err := t.putRecord(rec); err != nil {
+		return nil, err
+	}
+	if err := t.indexUndo(rec); err != nil {
 		return nil, err
 	}
 	if err := meta.Put(keyHead, []byte(rec.Hash)); err != nil {

@@ -27,8 +27,11 @@ type syncResult struct {
 // window is what the journal says SMS.INI lists: the operations from start
 // on, in order, and the first of them not yet committed.
 type window struct {
-	start     uint64
-	texts     []string
+	start uint64
+	texts []string
+	// listed is how many of texts SMS.INI lists: all of them, unless an
+	// smswork add --atomic was cut short before its rewrite landed.
+	listed    int
 	firstOpen uint64 // first seq not committed; nextSeq when none
 	nextSeq   uint64
 	// pendingTemp is the temporary file of an interrupted rewrite that
@@ -75,6 +78,10 @@ func readWindow(tx *journal.Tx) (*window, error) {
 		return nil, fmt.Errorf("journal lists %d operations from %d but numbers reach %d: %w",
 			len(w.texts), w.start, w.nextSeq, journal.ErrCorrupt)
 	}
+	w.listed = len(w.texts)
+	if p := m.Pending; p != nil && w.pendingTemp != "" && p.Added >= w.start && p.Added < w.nextSeq {
+		w.listed = int(p.Added - w.start)
+	}
 	return w, nil
 }
 
@@ -115,7 +122,7 @@ func splitAppended(file []smsini.Entry, known []string) (appended []smsini.Entry
 // rewrites SMS.INI to list exactly the uncommitted operations and the
 // appended entries left, when it lists anything else. It writes nothing
 // at all when SMS.INI already says the truth.
-func (r *runner) syncMirror(ctx context.Context, allOrNothing bool) (res syncResult, err error) {
+func (r *runner) syncMirror(ctx context.Context, allOrNothing bool, add *addRequest) (res syncResult, err error) {
 	defer func() {
 		if err == nil {
 			r.sinceMirror, r.lastMirror = 0, r.now()
@@ -142,7 +149,7 @@ func (r *runner) syncMirror(ctx context.Context, allOrNothing bool) (res syncRes
 	}); err != nil {
 		return res, err
 	}
-	appended, exact := splitAppended(file.Entries, w.texts)
+	appended, exact := splitAppended(file.Entries, w.texts[:w.listed])
 	if !exact {
 		r.log.Warn().Str("ini", r.cfg.Ini).Msg("SMS.INI was changed by hand: its entries are not the journal's followed by appended ones; the journal wins, appended entries are kept")
 	}
@@ -162,6 +169,12 @@ func (r *runner) syncMirror(ctx context.Context, allOrNothing bool) (res syncRes
 	for _, a := range appended {
 		desired = append(desired, a.Text)
 	}
+	var added uint64 // first operation of an add's batch, when there is one
+	if add != nil {
+		for _, ne := range add.entries {
+			desired = append(desired, ne.Raw)
+		}
+	}
 	newStart := firstOpen
 
 	current := file.Texts()
@@ -170,6 +183,13 @@ func (r *runner) syncMirror(ctx context.Context, allOrNothing bool) (res syncRes
 			if _, err := tx.Ingest(r.cfg.Ini, r.now(), parsed); err != nil {
 				return err
 			}
+		}
+		if add != nil {
+			b, err := tx.IngestBatch(r.cfg.Ini, r.now(), add.entries, add.atomic, add.choice)
+			if err != nil {
+				return err
+			}
+			added, add.batch = b.FirstSeq, b
 		}
 		return tx.ConfirmMirror(w.start)
 	}
@@ -194,7 +214,7 @@ func (r *runner) syncMirror(ctx context.Context, allOrNothing bool) (res syncRes
 			if err := journalChange(tx); err != nil {
 				return err
 			}
-			return tx.SetMirrorPending(newStart, temp)
+			return tx.SetMirrorPendingAdd(newStart, temp, added)
 		})
 		r.fp.Hit("mirror.before-rename")
 		return err
@@ -210,6 +230,37 @@ func (r *runner) syncMirror(ctx context.Context, allOrNothing bool) (res syncRes
 		return res, err
 	}
 	return res, r.removeLeftovers()
+}
+
+// addRequest is a batch smswork add --atomic appends to SMS.INI and
+// ingests in the same reconciliation, so that the journal knows the batch
+// is atomic from the instant SMS.INI lists it.
+type addRequest struct {
+	entries []journal.NewEntry
+	atomic  bool
+	choice  journal.RollbackChoice
+	// batch is the batch ingested, once it is.
+	batch journal.Batch
+}
+
+// Add appends entries to SMS.INI as one batch the journal records as
+// atomic (with choice its fate after a rollback): smswork add --atomic.
+// It is a start like any other: an interrupted SMS.INI rewrite is
+// resolved and entries appended by others are ingested first (as their
+// own batch, before this one). A crash before the journal records the
+// batch leaves nothing; after it, the next reconciliation writes the
+// batch into SMS.INI if the rewrite did not land (journal package doc,
+// "The mirror protocol").
+func Add(ctx context.Context, cfg Config, entries []journal.NewEntry, choice journal.RollbackChoice) (journal.Batch, error) {
+	r := newRunner(cfg)
+	if choice == "" {
+		choice = journal.RollbackKeep
+	}
+	add := &addRequest{entries: entries, atomic: true, choice: choice}
+	if _, err := r.syncMirror(ctx, false, add); err != nil {
+		return journal.Batch{}, err
+	}
+	return add.batch, nil
 }
 
 // mirrorDirty reports whether the journal's mirror state needs a write even

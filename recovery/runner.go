@@ -2,6 +2,7 @@ package recovery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -59,6 +60,18 @@ type Config struct {
 	// durable, in order: the way to show a run's progress without
 	// holding every record of a long queue in memory.
 	OnRecord func(*journal.Record)
+	// Backups keeps the prior state of what file operations change, for
+	// rollbacks and undos; nil turns backups off (every file operation's
+	// intent then says it cannot be undone).
+	Backups Backups
+	// KeepBackups bounds the bytes of backups kept for finished batches:
+	// after a run, the oldest finished batches lose theirs (and with
+	// them the means to be undone) until the rest fit. Negative: no bound.
+	KeepBackups int64
+	// Atomic makes every batch that starts in this run all-or-nothing
+	// (run --atomic), with OnRollback its fate after a rollback.
+	Atomic     bool
+	OnRollback journal.RollbackChoice
 }
 
 // Summary is what a run did.
@@ -76,6 +89,8 @@ type Summary struct {
 	Deadline bool
 	// Remaining counts operations still queued in the journal.
 	Remaining int
+	// Undos lists the rollbacks (and undos) this run did.
+	Undos []RolledBack
 }
 
 type runner struct {
@@ -106,28 +121,19 @@ func (r *runner) now() time.Time { return r.cfg.Now() }
 // that does not parse at the start); operation failures, held operations
 // and a reached deadline are in the Summary.
 func Run(ctx context.Context, cfg Config) (*Summary, error) {
-	if cfg.Interrupted == "" {
-		cfg.Interrupted = PolicyRerun
-	}
-	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = 3
-	}
-	if cfg.MirrorInterval <= 0 {
-		cfg.MirrorInterval = 2 * time.Second
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	r := &runner{cfg: cfg, log: cfg.Log, fp: cfg.Failpoint, sum: &Summary{Outcomes: map[ops.Outcome]int{}}}
-	r.lastMirror = r.now()
+	r := newRunner(cfg)
 
 	// 1. Recover SMS.INI's rewrite and take in new entries: all or none.
-	res, err := r.syncMirror(ctx, true)
+	res, err := r.syncMirror(ctx, true, nil)
 	if err != nil {
 		return r.sum, err
 	}
 	if res.ingested > 0 {
 		r.log.Info().Int("entries", res.ingested).Msg("ingested PendingWork")
+	}
+	// Finish an undo a crash interrupted before anything else runs.
+	if err := r.resumeUndos(ctx); err != nil {
+		return r.sum, err
 	}
 	// 2. Drain in order, taking in appended entries at each SMS.INI write.
 	for {
@@ -140,7 +146,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		// Past the deadline too: SMS.INI must say what remains. The lock
 		// wait is bounded (an add holds it for milliseconds).
 		final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		res, err := r.syncMirror(final, false)
+		res, err := r.syncMirror(final, false, nil)
 		cancel()
 		if err != nil {
 			return r.sum, err
@@ -150,14 +156,40 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			break
 		}
 	}
+	// 4. Backups of finished batches beyond the retention setting go.
+	if err := r.pruneBackups(); err != nil {
+		return r.sum, err
+	}
 	return r.sum, r.cfg.Journal.View(func(tx *journal.Tx) error {
 		return tx.Queue(func(e *journal.Entry) error {
-			if e.State != journal.Committed {
+			if e.State != journal.Committed && e.State != journal.Staged {
 				r.sum.Remaining++
 			}
 			return nil
 		})
 	})
+}
+
+// newRunner fills cfg's defaults.
+func newRunner(cfg Config) *runner {
+	if cfg.Interrupted == "" {
+		cfg.Interrupted = PolicyRerun
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 3
+	}
+	if cfg.MirrorInterval <= 0 {
+		cfg.MirrorInterval = 2 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.OnRollback == "" {
+		cfg.OnRollback = journal.RollbackKeep
+	}
+	r := &runner{cfg: cfg, log: cfg.Log, fp: cfg.Failpoint, sum: &Summary{Outcomes: map[ops.Outcome]int{}}}
+	r.lastMirror = r.now()
+	return r
 }
 
 func (r *runner) addBad(bad []error) {
@@ -172,7 +204,7 @@ func (r *runner) nextEntry(from uint64) (*journal.Entry, error) {
 	var next *journal.Entry
 	err := r.cfg.Journal.View(func(tx *journal.Tx) error {
 		return tx.QueueFrom(from, func(e *journal.Entry) error {
-			if e.State != journal.Committed {
+			if e.State != journal.Committed && e.State != journal.Staged {
 				next = e
 				return journal.ErrStop
 			}
@@ -201,7 +233,7 @@ func (r *runner) drain(ctx context.Context) (stop bool, err error) {
 			return stop, err
 		}
 		if r.mirrorDue() {
-			res, err := r.syncMirror(ctx, false)
+			res, err := r.syncMirror(ctx, false, nil)
 			if err != nil {
 				return false, err
 			}
@@ -241,7 +273,7 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 	case journal.Held:
 		switch e.Decision {
 		case journal.Skip:
-			return r.commit(e, ops.Result{Outcome: ops.Skipped, Start: r.now(), End: r.now()}, log)
+			return r.commit(ctx, e, ops.Result{Outcome: ops.Skipped, Start: r.now(), End: r.now()}, log)
 		case journal.Rerun:
 			if e.Op.Kind == ops.KindRun {
 				in = nil // a fresh run; file operations finish their intent
@@ -277,19 +309,37 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 		}
 	}
 	if in == nil {
-		in, err = r.cfg.Exec.Prepare(&e.Op, e.Seq)
+		in, err = r.prepare(e)
 		if err != nil {
 			now := r.now()
-			return r.commit(e, ops.Result{Outcome: ops.Failed, Err: err.Error(), InUse: ops.IsInUse(err), Start: now, End: now}, log)
+			return r.commit(ctx, e, ops.Result{Outcome: ops.Failed, Err: err.Error(), InUse: ops.IsInUse(err), Start: now, End: now}, log)
 		}
 	}
 
 	r.fp.Hit("op.before-intent")
-	if err := r.update(func(tx *journal.Tx) error { return tx.SetIntent(e, in, r.now()) }); err != nil {
+	first := e.State == journal.Queued && e.Pos == 1
+	if err := r.update(func(tx *journal.Tx) error {
+		if first && r.cfg.Atomic {
+			// run --atomic: a batch not started yet becomes atomic.
+			if _, err := tx.SetAtomic(e.Batch, r.cfg.OnRollback); err != nil && !errors.Is(err, journal.ErrState) {
+				return err
+			}
+		}
+		return tx.SetIntent(e, in, r.now())
+	}); err != nil {
 		return false, err
 	}
 	r.fp.Hit("op.after-intent")
 	log.Info().Str("entry", e.Raw).Msg("start")
+	if r.cfg.Backups != nil && len(in.Backups) > 0 {
+		// The intent names the backups; they are durable before the
+		// operation touches what they keep (a repeat keeps those made).
+		if err := r.cfg.Backups.Capture(in); err != nil {
+			now := r.now()
+			return r.commit(ctx, e, ops.Result{Outcome: ops.Failed, Err: "keep a backup: " + err.Error(), Start: now, End: now}, log)
+		}
+		r.fp.Hit("op.after-backup")
+	}
 	res := r.cfg.Exec.Execute(ctx, &e.Op, in, func(updated *ops.Intent) error {
 		return r.cfg.Journal.Update(func(tx *journal.Tx) error { return tx.UpdateIntent(e, updated) })
 	})
@@ -302,7 +352,24 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 		res.InUse = false
 		return r.write(e, res, true, log)
 	}
-	return r.commit(e, res, log)
+	return r.commit(ctx, e, res, log)
+}
+
+// prepare computes e's intent with the prior state of what it will
+// change (its backups, named by its next attempt).
+func (r *runner) prepare(e *journal.Entry) (*ops.Intent, error) {
+	in, err := r.cfg.Exec.Prepare(&e.Op, e.Seq)
+	if err != nil || e.Op.Kind == ops.KindRun {
+		return in, err
+	}
+	if r.cfg.Backups == nil {
+		in.Irreversible = "run with backups off"
+		return in, nil
+	}
+	if err := r.cfg.Backups.Plan(e.Seq, e.Attempts+1, &e.Op, in); err != nil {
+		return nil, fmt.Errorf("plan backups: %w", err)
+	}
+	return in, nil
 }
 
 // commit writes e's commit marker with result res. A failure stops the
@@ -311,14 +378,28 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 // deferred to the next transaction; a run operation's, a failure's and a
 // skip's are written at once, so that a crash never runs a program again,
 // nor hides a failure, for want of a marker.
-func (r *runner) commit(e *journal.Entry, res ops.Result, log zerolog.Logger) (stop bool, err error) {
+//
+// A failure in an atomic batch always stops the queue, after the batch is
+// rolled back (see undoBatch).
+func (r *runner) commit(ctx context.Context, e *journal.Entry, res ops.Result, log zerolog.Logger) (stop bool, err error) {
 	stay := res.Outcome == ops.Failed && (!r.cfg.ContinueOnError || res.InUse)
 	if (res.Outcome == ops.Done || res.Outcome == ops.AlreadyDone) && e.Op.Kind != ops.KindRun {
 		r.deferred = &deferredCommit{e: e, res: res, log: log}
 		r.sinceMirror++
 		return false, nil
 	}
-	return r.write(e, res, stay, log)
+	var atomic *journal.Batch
+	if res.Outcome == ops.Failed {
+		if atomic, err = r.batchAtomic(e.Batch); err != nil {
+			return false, err
+		}
+		stay = stay || atomic != nil
+	}
+	stop, err = r.write(e, res, stay, log)
+	if err != nil || atomic == nil {
+		return stop, err
+	}
+	return true, r.rollback(ctx, atomic, e.Seq)
 }
 
 // write writes e's commit marker at once.

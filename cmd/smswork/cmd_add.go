@@ -2,17 +2,26 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"smswork/journal"
 	"smswork/ops"
+	"smswork/recovery"
 	"smswork/smsini"
 )
 
+type addOptions struct {
+	atomic     bool
+	onRollback string
+}
+
 func newAddCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	o := &addOptions{}
+	cmd := &cobra.Command{
 		Use:   "add ENTRY...",
 		Short: "Append entries to PendingWork, validated first",
 		Long: `add appends entries to the end of PendingWork in one atomic, durable rewrite
@@ -21,18 +30,35 @@ and a running 'smswork run' lose nothing. Each argument is one entry, or a
 comma-separated list of entries. Every entry is parsed first: if any is bad,
 nothing is appended.
 
-Exit status: 0 appended, 2 an entry does not parse (nothing appended).`,
+--atomic makes the entries one all-or-nothing batch: should one of them fail,
+what the batch did is undone in reverse order, then the batch stays queued
+(--on-rollback=keep, the default) or is dropped (--on-rollback=drop). This is
+recorded in the journal, not in SMS.INI, which stays a plain list for other
+tools; so --atomic takes the journal, and waits for no running 'smswork run'
+(exit status 75: try again once it ends). A run operation cannot be undone:
+add says so, and a rollback stops at it.
+
+Exit status: 0 appended, 2 an entry does not parse (nothing appended), 75
+another smswork holds the journal (--atomic; nothing appended).`,
 		Example: `  smswork add 'copy c:\temp\netapi.dll c:\windows\system\netapi.dll /y' 'del c:\temp\netapi.dll'
-  smswork add 'md c:\new, copy c:\temp\a.txt c:\new'`,
+  smswork add 'md c:\new, copy c:\temp\a.txt c:\new'
+  smswork add --atomic 'copy c:\temp\a.dll c:\windows\a.dll' 'copy c:\temp\b.dll c:\windows\b.dll'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runAdd(cmd.Context(), g, args)
+			return runAdd(cmd.Context(), g, o, args)
 		},
 	}
+	cmd.Flags().BoolVar(&o.atomic, "atomic", false, "make the entries one all-or-nothing batch (recorded in the journal)")
+	cmd.Flags().StringVar(&o.onRollback, "on-rollback", "keep", "with --atomic, after a rollback: keep the batch queued, or drop it")
+	return cmd
 }
 
-func runAdd(ctx context.Context, g *globalOptions, args []string) error {
+func runAdd(ctx context.Context, g *globalOptions, o *addOptions, args []string) error {
+	if o.onRollback != "keep" && o.onRollback != "drop" {
+		return usageErr("--on-rollback %q: want keep or drop", o.onRollback)
+	}
 	var entries []string
+	var parsed []journal.NewEntry
 	var bad []error
 	for i, a := range args {
 		list, err := smsini.Split(a)
@@ -41,11 +67,13 @@ func runAdd(ctx context.Context, g *globalOptions, args []string) error {
 			continue
 		}
 		for _, e := range list {
-			if _, err := ops.Parse(e); err != nil {
+			op, err := ops.Parse(e)
+			if err != nil {
 				bad = append(bad, fmt.Errorf("argument %d, entry %q: %w", i+1, e, err))
 				continue
 			}
 			entries = append(entries, e)
+			parsed = append(parsed, journal.NewEntry{Raw: e, Op: op})
 		}
 	}
 	if len(bad) > 0 {
@@ -56,11 +84,59 @@ func runAdd(ctx context.Context, g *globalOptions, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := smsini.Append(ctx, g.ini, entries); err != nil {
+	if !o.atomic {
+		if err := smsini.Append(ctx, g.ini, entries); err != nil {
+			return err
+		}
+		fmt.Fprintf(g.stdout, "added %d entr%s to %s\n", len(entries), plural(len(entries), "y", "ies"), g.ini)
+		printUndoNotes(g, parsed, false)
+		return nil
+	}
+	b, err := g.addAtomic(ctx, parsed, journal.RollbackChoice(o.onRollback))
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(g.stdout, "added %d entr%s to %s\n", len(entries), plural(len(entries), "y", "ies"), g.ini)
+	fmt.Fprintf(g.stdout, "added %d entr%s to %s as atomic batch %d (after a rollback: %s)\n",
+		len(entries), plural(len(entries), "y", "ies"), g.ini, b.ID, o.onRollback)
+	printUndoNotes(g, parsed, true)
 	return nil
+}
+
+// addAtomic appends entries as one atomic batch, through the journal.
+func (g *globalOptions) addAtomic(ctx context.Context, entries []journal.NewEntry, c journal.RollbackChoice) (journal.Batch, error) {
+	log, err := g.logger()
+	if err != nil {
+		return journal.Batch{}, err
+	}
+	j, err := g.openJournal(false)
+	if err != nil {
+		if errors.Is(err, journal.ErrLocked) {
+			return journal.Batch{}, &exitError{code: exitLocked, err: fmt.Errorf("another smswork holds the journal, which --atomic records the batch in; nothing added, try again once it ends: %w", err)}
+		}
+		return journal.Batch{}, err
+	}
+	defer func() { _ = j.Close() }()
+	return recovery.Add(ctx, recovery.Config{Ini: g.ini, Journal: j, Log: log}, entries, c)
+}
+
+// printUndoNotes says which entries cannot be undone: a rollback, or an
+// undo, of their batch stops at the last of them.
+func printUndoNotes(g *globalOptions, entries []journal.NewEntry, atomic bool) {
+	last := 0
+	for i, e := range entries {
+		if why := ops.Irreversible(&e.Op); why != "" {
+			fmt.Fprintf(g.stdout, "note: entry %d (%s) cannot be undone: %s\n", i+1, e.Raw, why)
+			last = i + 1
+		}
+	}
+	if last == 0 {
+		return
+	}
+	what := "an undo of this batch"
+	if atomic {
+		what = "a rollback (or an undo) of this batch"
+	}
+	fmt.Fprintf(g.stdout, "note: %s stops at entry %d: it and the entries before it keep their effects\n", what, last)
 }
 
 func plural(n int, one, many string) string {

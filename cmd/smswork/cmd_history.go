@@ -33,7 +33,7 @@ type historyOptions struct {
 // carry, and two that describe an operation's life.
 var historyOutcomes = []string{
 	string(ops.Done), string(ops.AlreadyDone), string(ops.Failed), string(ops.Skipped), string(ops.Held),
-	string(journal.OutcomeCheckpoint),
+	string(journal.OutcomeCheckpoint), string(journal.OutcomeUndone), string(journal.OutcomeDropped),
 	"interrupted", // interrupted at least once, then finished (rerun)
 	"resolved",    // a person decided it (smswork resolve)
 }
@@ -52,8 +52,11 @@ million of them never sit in memory.
 --path matches any path of an operation: the paths of its entry, each file a
 wildcard expanded to, and each file it wrote or removed; case-insensitively,
 with \ or / as separator. --outcome takes a comma-separated list of done,
-already-done, failed, skipped, held, checkpoint, interrupted (interrupted at
-least once, then finished) and resolved (decided by a person).`,
+already-done, failed, skipped, held, checkpoint, undone (an operation whose
+prior state a rollback or 'smswork undo' restored), dropped (an entry of a
+rolled-back atomic batch its author chose to drop), interrupted (interrupted
+at least once, then finished) and resolved (decided by a person). --batch
+shows one batch, for example before 'smswork undo BATCH'.`,
 		Example: `  smswork history --limit 20
   smswork history --json --since 2026-11-01 --outcome failed,held
   smswork history --path 'c:\windows\system\netapi.dll'
@@ -190,8 +193,14 @@ func historyNote(r *journal.Record) string {
 	if r.StillQueued {
 		notes = append(notes, "still queued")
 	}
-	if r.DecidedBy != "" {
+	if r.Undoes != 0 {
+		notes = append(notes, fmt.Sprintf("undoes record %d", r.Undoes))
+	}
+	switch {
+	case r.DecidedBy != "" && r.Decision != "":
 		notes = append(notes, fmt.Sprintf("%s by %s", r.Decision, r.DecidedBy))
+	case r.DecidedBy != "":
+		notes = append(notes, "asked by "+r.DecidedBy)
 	}
 	if r.Op.Kind == ops.KindRun && (r.Outcome == ops.Done || r.Outcome == ops.Failed) {
 		notes = append(notes, fmt.Sprintf("exit %d", r.Result.ExitCode))

@@ -19,7 +19,9 @@ func newPlanCommand(g *globalOptions) *cobra.Command {
 		Long: `plan reads SMS.INI, parses every entry of PendingWork and prints the numbered,
 typed plan with each path resolved to the host (through --drive mappings).
 It changes nothing. Every entry that does not parse is listed with
-file:line:col, its position and text.
+file:line:col, its position and text. An entry that cannot be undone (a run
+operation) is marked: a rollback of an atomic batch, or an undo of a
+finished one, stops at it.
 
 Exit status: 0 every entry parses, 2 some entry does not.`,
 		Example: `  smswork plan
@@ -51,7 +53,11 @@ func runPlan(_ context.Context, g *globalOptions) error {
 	}
 	for i, p := range parsed {
 		fmt.Fprintf(g.stdout, "%3d  %s\n", i+1, describe(drives, &p.Op))
+		if why := ops.Irreversible(&p.Op); why != "" {
+			fmt.Fprintf(g.stdout, "     cannot be undone: %s\n", why)
+		}
 	}
+	printUndoNotes(g, parsed, false)
 	return nil
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os/user"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -46,10 +45,7 @@ func runResolve(_ context.Context, g *globalOptions, id, decision string) error 
 		return err
 	}
 	defer func() { _ = j.Close() }()
-	by := "unknown"
-	if u, err := user.Current(); err == nil {
-		by = u.Username
-	}
+	by := whoAmI()
 	var e *journal.Entry
 	if err := j.Update(func(tx *journal.Tx) (err error) {
 		e, err = tx.Resolve(seq, d, by)

@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
+	"smswork/backup"
 	"smswork/internal/failpoint"
 	"smswork/internal/perms"
 	"smswork/journal"
@@ -28,7 +31,23 @@ type runOptions struct {
 	// insecurePermissions runs even when SMS.INI or the journal can be
 	// changed by others (internal/perms). THIS IS UNSAFE.
 	insecurePermissions bool
+	// atomic makes every batch that starts all-or-nothing; onRollback is
+	// what becomes of one rolled back.
+	atomic     bool
+	onRollback string
+	// keepBackups is the retention setting of the backup folder.
+	keepBackups string
 }
+
+// defaultRunOptions are run's flag defaults, for commands that start the
+// same way (undo).
+func defaultRunOptions() *runOptions {
+	return &runOptions{interrupted: "rerun", maxAttempts: 3, onError: "stop", opTimeout: defaultOpTimeout,
+		onRollback: "keep", keepBackups: defaultKeepBackups}
+}
+
+// defaultKeepBackups is --keep-backups's default.
+const defaultKeepBackups = "1GiB"
 
 func newRunCommand(g *globalOptions) *cobra.Command {
 	o := &runOptions{}
@@ -46,6 +65,17 @@ operation found interrupted is run again (--interrupted=rerun) or held for
 'smswork resolve' (--interrupted=hold); any operation interrupted
 --max-attempts times is held, so a command that crashes the machine cannot
 crash every boot.
+
+Before a copy, move or del replaces or removes a file, its prior content is
+kept in the backup folder (--backups; a hard link where the file system
+allows, else a durable copy), named in the operation's intent marker, so
+that a batch can be undone: --keep-backups bounds what finished batches
+keep (the oldest lose theirs first, and can then no longer be undone).
+--atomic makes every batch that starts all-or-nothing: when an operation
+fails, what the batch did is undone in reverse order, then the batch stays
+queued (--on-rollback=keep) or is dropped (--on-rollback=drop). A run
+operation cannot be undone: a rollback stops at it. 'smswork add --atomic'
+asks for this per batch.
 
 --deadline bounds the whole run: what is not reached stays queued, a running
 program is killed with every process it started, and run exits; the next
@@ -76,6 +106,9 @@ executed), 3 an operation is held, 75 another smswork holds the journal.`,
 	f.StringVar(&o.onError, "on-error", "stop", "after a failed operation: stop the queue, or continue")
 	f.DurationVar(&o.opTimeout, "op-timeout", defaultOpTimeout, "time limit of each run operation")
 	f.DurationVar(&o.deadline, "deadline", 0, "bound the whole run; what is not reached stays queued (0: none)")
+	f.BoolVar(&o.atomic, "atomic", false, "make every batch that starts all-or-nothing: a failure undoes what the batch did")
+	f.StringVar(&o.onRollback, "on-rollback", "keep", "after a rollback (--atomic): keep the batch queued, or drop it")
+	f.StringVar(&o.keepBackups, "keep-backups", defaultKeepBackups, "bytes of backups finished batches keep for undo (e.g. 500MiB, 0; -1: no bound)")
 	f.BoolVar(&o.insecurePermissions, "insecure-permissions", false, "run even if others can change SMS.INI, the journal or their folders (UNSAFE: they would run commands as this user)")
 	return cmd
 }
@@ -113,6 +146,15 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 	default:
 		return cfg, nil, usageErr("--on-error %q: want stop or continue", o.onError)
 	}
+	switch o.onRollback {
+	case "keep", "drop":
+	default:
+		return cfg, nil, usageErr("--on-rollback %q: want keep or drop", o.onRollback)
+	}
+	keep, err := parseSize(o.keepBackups)
+	if err != nil {
+		return cfg, nil, usageErr("--keep-backups: %v", err)
+	}
 	fp, err := failpoint.Parse(fpSpec)
 	if err != nil {
 		return cfg, nil, usageErr("%v", err)
@@ -136,6 +178,12 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 		}
 		return cfg, nil, err
 	}
+	store, err := backup.Open(g.backupDir(), drives)
+	if err != nil {
+		_ = j.Close()
+		_ = drives.Close()
+		return cfg, nil, err
+	}
 	x := &ops.Executor{Drives: drives, OpTimeout: o.opTimeout, Log: log, Failpoint: fp, Progress: g.progress(log)}
 	cfg = recovery.Config{
 		Ini: g.ini, Journal: j, Exec: x,
@@ -144,8 +192,12 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 		ContinueOnError: o.onError == "continue",
 		Log:             log,
 		Failpoint:       fp,
+		Backups:         store,
+		KeepBackups:     keep,
+		Atomic:          o.atomic,
+		OnRollback:      journal.RollbackChoice(o.onRollback),
 	}
-	return cfg, func() { _ = j.Close(); _ = drives.Close() }, nil
+	return cfg, func() { _ = store.Close(); _ = j.Close(); _ = drives.Close() }, nil
 }
 
 // checkPermissions refuses (exit status 2) SMS.INI or a journal that
@@ -183,6 +235,10 @@ func summaryError(sum *recovery.Summary) error {
 	switch {
 	case len(sum.Held) > 0:
 		return &exitError{code: exitHeld, err: fmt.Errorf("%d operation(s) held for a decision: see smswork status, then smswork resolve", len(sum.Held))}
+	case sum.Failed != nil && rolledBack(sum, sum.Failed.Batch) != nil:
+		u := rolledBack(sum, sum.Failed.Batch)
+		return &exitError{code: exitFailed, err: fmt.Errorf("entry %d of atomic batch %d failed: %s; the batch was rolled back (%d undone) and %s; queue stopped",
+			sum.Failed.Pos, sum.Failed.Batch, sum.Failed.Result.Err, u.Undone, fateOf(u))}
 	case sum.Failed != nil:
 		return &exitError{code: exitFailed, err: fmt.Errorf("entry %d of batch %d failed, queue stopped: %s", sum.Failed.Pos, sum.Failed.Batch, sum.Failed.Result.Err)}
 	case len(sum.Bad) > 0:
@@ -209,6 +265,9 @@ func printSummary(w io.Writer, sum *recovery.Summary) {
 	if sum == nil {
 		return
 	}
+	for _, u := range sum.Undos {
+		printUndo(w, u)
+	}
 	if sum.Remaining > 0 {
 		fmt.Fprintf(w, "%d operation(s) remain queued\n", sum.Remaining)
 	}
@@ -216,3 +275,54 @@ func printSummary(w io.Writer, sum *recovery.Summary) {
 
 // defaultOpTimeout is the time limit of a run operation without --op-timeout.
 const defaultOpTimeout = 10 * time.Minute
+
+// rolledBack returns the rollback of batch id in sum, or nil.
+func rolledBack(sum *recovery.Summary, id uint64) *recovery.RolledBack {
+	for i := range sum.Undos {
+		if u := &sum.Undos[i]; u.Batch == id && u.Mode == journal.UndoRollback {
+			return u
+		}
+	}
+	return nil
+}
+
+// fateOf says what became of a rolled-back batch.
+func fateOf(u *recovery.RolledBack) string {
+	s := "stays queued for the next run"
+	if u.Choice == journal.RollbackDrop {
+		s = "was dropped from the queue"
+	}
+	if u.Barrier != 0 {
+		s += fmt.Sprintf(" (the rollback stopped at operation %d, which cannot be undone: it and those before it keep their effects)", u.Barrier)
+	}
+	return s
+}
+
+// printUndo prints what an undo or rollback did.
+func printUndo(w io.Writer, u recovery.RolledBack) {
+	if u.Mode == journal.UndoRollback {
+		fmt.Fprintf(w, "batch %d rolled back: %d operation(s) undone; it %s\n", u.Batch, u.Undone, fateOf(&u))
+		return
+	}
+	fmt.Fprintf(w, "batch %d undone: %d operation(s) undone", u.Batch, u.Undone)
+	if u.Barrier != 0 {
+		fmt.Fprintf(w, "; operation %d and those before it cannot be undone and keep their effects", u.Barrier)
+	}
+	fmt.Fprintln(w)
+}
+
+// parseSize reads a byte count such as 1GiB, 500MB or 0; -1 (or
+// "unlimited") means no bound.
+func parseSize(s string) (int64, error) {
+	if s == "-1" || strings.EqualFold(s, "unlimited") {
+		return -1, nil
+	}
+	n, err := humanize.ParseBytes(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q: want a size such as 1GiB, 500MB or 0, or -1 for no bound", s)
+	}
+	if n > math.MaxInt64 {
+		return 0, fmt.Errorf("%q: too large", s)
+	}
+	return int64(n), nil
+}

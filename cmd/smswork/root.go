@@ -28,6 +28,7 @@ var errUsage = errors.New("usage")
 type globalOptions struct {
 	ini       string
 	journal   string
+	backups   string
 	drives    []string
 	logFormat string
 	logFile   string
@@ -88,6 +89,7 @@ func newRoot(stdout, stderr io.Writer) (*cobra.Command, *globalOptions) {
 	f := cmd.PersistentFlags()
 	f.StringVar(&g.ini, "ini", defaultIni(), "path of SMS.INI")
 	f.StringVar(&g.journal, "journal", "", "path of the journal (default: smswork.journal beside SMS.INI)")
+	f.StringVar(&g.backups, "backups", "", "the backup folder, for undo (default: the journal's path + .backups)")
 	f.StringArrayVar(&g.drives, "drive", nil, "map a DOS drive to a folder, L=DIR (repeatable)")
 	f.StringVar(&g.logFormat, "log-format", "", "console or json (default: console on a terminal, json otherwise)")
 	f.StringVar(&g.logFile, "log-file", "", "also append the log, as JSON lines, to this file (created 0640)")
@@ -97,6 +99,7 @@ func newRoot(stdout, stderr io.Writer) (*cobra.Command, *globalOptions) {
 		newAddCommand(g),
 		newStatusCommand(g),
 		newResolveCommand(g),
+		newUndoCommand(g),
 		newHistoryCommand(g),
 		newVerifyCommand(g),
 		newDemoCommand(g),
@@ -117,6 +120,14 @@ func (g *globalOptions) journalPath() string {
 		return g.journal
 	}
 	return filepath.Join(filepath.Dir(g.ini), "smswork.journal")
+}
+
+// backupDir is --backups, or the journal's path + ".backups".
+func (g *globalOptions) backupDir() string {
+	if g.backups != "" {
+		return g.backups
+	}
+	return g.journalPath() + ".backups"
 }
 
 // openDrives parses the --drive flags.
