@@ -1,0 +1,229 @@
+package backup
+
+import (
+	"fmt"
+	"os"
+
+	"smswork/ops"
+)
+
+// Conflicts lists the paths of in.Backups whose present state is not what
+// op (which committed res) left there: undoing it would overwrite a later
+// change. Each is one human-readable line naming the path. What op left
+// is, by path:
+//
+//   - a file res.Files records with a SHA-256: a regular file with that
+//     content;
+//   - a source of del or move, anything rd removed: absent;
+//   - the destination of a move on one file system: what its source was
+//     (a file of the same size and time, a link to the same target, a
+//     folder);
+//   - any other destination of copy or move, a touched file: present;
+//     a folder md made: a folder.
+//
+// When res says op did not finish (Failed, Held), a path may also be in
+// its prior state; when it says op did not run (Skipped), it must be.
+// Undoing a batch, the caller checks each operation after undoing the
+// later ones: a path two operations of the batch change is otherwise
+// reported for the earlier one.
+func (s *Store) Conflicts(op *ops.Op, in *ops.Intent, res *ops.Result) ([]string, error) {
+	if op == nil || in == nil || res == nil {
+		return nil, fmt.Errorf("%w: missing operation, intent or result", ErrBadRecord)
+	}
+	sums := map[ops.Path]string{}
+	for _, fr := range res.Files {
+		if fr.SHA256 != "" {
+			sums[fr.Path] = fr.SHA256
+		}
+	}
+	var out []string
+	for _, b := range in.Backups {
+		if err := checkPath(b.Path); err != nil {
+			return nil, err
+		}
+		now, err := s.state(b.Path)
+		if err != nil {
+			return nil, err
+		}
+		after := leftBy(op, in, b, sums)
+		before := priorState(b)
+		var ok bool
+		switch res.Outcome {
+		case ops.Done, ops.AlreadyDone:
+			ok = after.matches(now)
+		case ops.Skipped:
+			ok = before.matches(now)
+		default:
+			ok = after.matches(now) || before.matches(now)
+		}
+		if !ok {
+			want := after
+			if res.Outcome == ops.Skipped {
+				want = before
+			}
+			out = append(out, fmt.Sprintf("%s: now %s; the operation left %s", b.Path, now, want))
+		}
+	}
+	return out, nil
+}
+
+// kind is the type of what a path holds.
+type kind int
+
+const (
+	kAny    kind = iota // present, of any type (a want only)
+	kAbsent             // nothing
+	kFile               // a regular file
+	kLink               // a symbolic link
+	kDir                // a folder
+	kOther              // a device, a pipe...
+)
+
+// state is what a path holds now, or what it must hold; the fields other
+// than kind that are set in a want must match.
+type state struct {
+	kind    kind
+	sha     string // kFile: content (set in a want, computed on demand)
+	size    int64  // kFile, when hasStat
+	modTime int64  // kFile, UnixNano, when hasStat
+	hasStat bool
+	link    string // kLink
+	// hash computes the SHA-256 of the file now (a state of now only).
+	hash func() (string, error)
+}
+
+// state returns what p holds now.
+func (s *Store) state(p ops.Path) (state, error) {
+	root, err := s.d.Root(p.Drive)
+	if err != nil {
+		return state{}, err
+	}
+	rel := relName(p.Rel)
+	fi, err := root.Lstat(rel)
+	switch {
+	case isNotExist(err):
+		return state{kind: kAbsent}, nil
+	case err != nil:
+		return state{}, fmt.Errorf("%s: %w", p, err)
+	case fi.Mode().IsRegular():
+		return state{kind: kFile, size: fi.Size(), modTime: fi.ModTime().UnixNano(), hasStat: true,
+			hash: func() (string, error) {
+				sum, _, err := hashFile(root, rel)
+				if err != nil {
+					return "", fmt.Errorf("%s: %w", p, err)
+				}
+				return sum, nil
+			}}, nil
+	case fi.Mode()&os.ModeSymlink != 0:
+		target, err := root.Readlink(rel)
+		if err != nil {
+			return state{}, fmt.Errorf("%s: %w", p, err)
+		}
+		return state{kind: kLink, link: target}, nil
+	case fi.IsDir():
+		return state{kind: kDir}, nil
+	}
+	return state{kind: kOther}, nil
+}
+
+// matches reports whether now, a present state, is what want describes.
+// A content check that cannot read the file does not match.
+func (want state) matches(now state) bool {
+	switch {
+	case want.kind == kAny:
+		return now.kind != kAbsent
+	case want.kind != now.kind:
+		return false
+	case want.kind == kLink:
+		return want.link == now.link
+	case want.kind != kFile:
+		return true
+	case want.hasStat && (want.size != now.size || want.modTime != now.modTime):
+		return false
+	case want.sha != "":
+		sum, err := now.hash()
+		return err == nil && sum == want.sha
+	}
+	return true
+}
+
+// String describes the state for a conflict line.
+func (st state) String() string {
+	switch st.kind {
+	case kAbsent:
+		return "absent"
+	case kFile:
+		switch {
+		case st.sha != "":
+			return "a file with SHA-256 " + st.sha
+		case st.hasStat && st.hash == nil:
+			return fmt.Sprintf("a file of %d bytes modified at the recorded time", st.size)
+		case st.hasStat:
+			return fmt.Sprintf("a file of %d bytes", st.size)
+		}
+		return "a file"
+	case kLink:
+		return "a link to " + st.link
+	case kDir:
+		return "a folder"
+	case kOther:
+		return "neither a file, a folder nor a link"
+	}
+	return "present"
+}
+
+// priorState is what b records: the path before the operation.
+func priorState(b ops.Backup) state {
+	switch b.Prior {
+	case ops.PriorAbsent:
+		return state{kind: kAbsent}
+	case ops.PriorFile, ops.PriorTime:
+		return state{kind: kFile, size: b.Size, modTime: b.ModTime.UnixNano(), hasStat: true}
+	case ops.PriorLink:
+		return state{kind: kLink, link: b.Link}
+	case ops.PriorDir:
+		return state{kind: kDir}
+	}
+	return state{kind: kAny}
+}
+
+// leftBy is what op leaves at b.Path.
+func leftBy(op *ops.Op, in *ops.Intent, b ops.Backup, sums map[ops.Path]string) state {
+	if sum, ok := sums[b.Path]; ok {
+		return state{kind: kFile, sha: sum}
+	}
+	switch op.Kind {
+	case ops.KindDel, ops.KindRD:
+		return state{kind: kAbsent}
+	case ops.KindMD:
+		return state{kind: kDir}
+	case ops.KindMove:
+		for _, it := range in.Items {
+			if it.Src == b.Path {
+				return state{kind: kAbsent}
+			}
+		}
+		if in.CrossDevice {
+			return state{kind: kFile}
+		}
+		for _, it := range in.Items {
+			if it.Dst == b.Path {
+				return movedFrom(in, it.Src)
+			}
+		}
+	case ops.KindCopy:
+		return state{kind: kFile} // a copy without a hash recorded, or a touch
+	}
+	return state{kind: kAny}
+}
+
+// movedFrom is what a move on one file system leaves at the destination
+// of the source src: the source as its backup records it.
+func movedFrom(in *ops.Intent, src ops.Path) state {
+	for _, b := range in.Backups {
+		if b.Path == src {
+			return priorState(b)
+		}
+	}
+	return state{kind: kAny}
+}
