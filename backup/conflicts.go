@@ -18,8 +18,9 @@ import (
 //   - the destination of a move on one file system: what its source was
 //     (a file of the same size and time, a link to the same target, a
 //     folder);
-//   - any other destination of copy or move, a touched file: present;
-//     a folder md made: a folder.
+//   - a touched file: a file of the same size;
+//   - any other destination of copy or move: present; a folder md made:
+//     a folder.
 //
 // When res says op did not finish (Failed, Held), a path may also be in
 // its prior state; when it says op did not run (Skipped), it must be.
@@ -84,9 +85,10 @@ const (
 type state struct {
 	kind    kind
 	sha     string // kFile: content (set in a want, computed on demand)
-	size    int64  // kFile, when hasStat
-	modTime int64  // kFile, UnixNano, when hasStat
-	hasStat bool
+	size    int64  // kFile, when hasSize
+	modTime int64  // kFile, UnixNano, when hasTime
+	hasSize bool
+	hasTime bool
 	link    string // kLink
 	// hash computes the SHA-256 of the file now (a state of now only).
 	hash func() (string, error)
@@ -106,7 +108,7 @@ func (s *Store) state(p ops.Path) (state, error) {
 	case err != nil:
 		return state{}, fmt.Errorf("%s: %w", p, err)
 	case fi.Mode().IsRegular():
-		return state{kind: kFile, size: fi.Size(), modTime: fi.ModTime().UnixNano(), hasStat: true,
+		return state{kind: kFile, size: fi.Size(), modTime: fi.ModTime().UnixNano(), hasSize: true, hasTime: true,
 			hash: func() (string, error) {
 				sum, _, err := hashFile(root, rel)
 				if err != nil {
@@ -138,7 +140,7 @@ func (want state) matches(now state) bool {
 		return want.link == now.link
 	case want.kind != kFile:
 		return true
-	case want.hasStat && (want.size != now.size || want.modTime != now.modTime):
+	case want.hasSize && want.size != now.size, want.hasTime && want.modTime != now.modTime:
 		return false
 	case want.sha != "":
 		sum, err := now.hash()
@@ -156,9 +158,9 @@ func (st state) String() string {
 		switch {
 		case st.sha != "":
 			return "a file with SHA-256 " + st.sha
-		case st.hasStat && st.hash == nil:
+		case st.hasTime && st.hash == nil:
 			return fmt.Sprintf("a file of %d bytes modified at the recorded time", st.size)
-		case st.hasStat:
+		case st.hasSize:
 			return fmt.Sprintf("a file of %d bytes", st.size)
 		}
 		return "a file"
@@ -178,7 +180,7 @@ func priorState(b ops.Backup) state {
 	case ops.PriorAbsent:
 		return state{kind: kAbsent}
 	case ops.PriorFile, ops.PriorTime:
-		return state{kind: kFile, size: b.Size, modTime: b.ModTime.UnixNano(), hasStat: true}
+		return state{kind: kFile, size: b.Size, modTime: b.ModTime.UnixNano(), hasSize: true, hasTime: true}
 	case ops.PriorLink:
 		return state{kind: kLink, link: b.Link}
 	case ops.PriorDir:
@@ -212,7 +214,11 @@ func leftBy(op *ops.Op, in *ops.Intent, b ops.Backup, sums map[ops.Path]string) 
 			}
 		}
 	case ops.KindCopy:
-		return state{kind: kFile} // a copy without a hash recorded, or a touch
+		if op.Touch {
+			// A touch changes the time only.
+			return state{kind: kFile, size: b.Size, hasSize: true}
+		}
+		return state{kind: kFile} // a copy without a hash recorded
 	}
 	return state{kind: kAny}
 }

@@ -3,11 +3,9 @@ package backup
 import (
 	"errors"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"smswork/ops"
 )
@@ -76,6 +74,15 @@ func undoCases() []undoCase {
 		entry: `del /f C:\d\*`,
 		kinds: []ops.PriorKind{pLink, pLink, pFile, pFile},
 	}, {
+		name: "del with a wildcard and a read-only file",
+		setup: func(e *env) {
+			e.file("C:/d/x.txt", "x", 0o644)
+			e.file("C:/d/y.txt", "y", 0o444)
+			e.file("C:/d/z.log", "z", 0o644)
+		},
+		entry: `del /f C:\d\*.txt`,
+		kinds: []ops.PriorKind{pFile, pFile},
+	}, {
 		name:     "del of an absent file",
 		setup:    func(e *env) { e.file("C:/other.txt", "other", 0o644) },
 		entry:    `del C:\gone.txt`,
@@ -104,7 +111,6 @@ func undoCases() []undoCase {
 		setup: func(e *env) {
 			e.file("C:/tree/f1", "f1", 0o644)
 			e.file("C:/tree/sub/f2", "f2", 0o600)
-			e.link("C:/tree/lnk", "f1")
 			e.dir("C:/tree", 0o750)
 		},
 		entry: `move C:\tree C:\moved`,
@@ -158,23 +164,41 @@ func undoCases() []undoCase {
 			e.file("C:/tree/a.txt", "a", 0o644)
 			e.file("C:/tree/ro.txt", "read-only", 0o444)
 			e.file("C:/tree/b/c.txt", "c", 0o600)
-			e.file("C:/tree/b/f/deep.txt", "deep", 0o640)
+			e.file("C:/tree/b/e/deep.txt", "deep", 0o640)
 			e.dir("C:/tree/b/e", 0o700)
 			e.link("C:/tree/lf", "a.txt")
 			e.link("C:/tree/ld", "b")
 			e.link("C:/tree/b/dangling", "../nowhere")
-			e.dir("C:/tree/b/f", 0o555)
+			e.dir("C:/tree/b/f", 0o555) // empty: rd /s of a non-empty one needs root
 			e.dir("C:/tree/b", 0o750)
 			e.dir("C:/tree", 0o711)
 		},
 		entry: `rd /s /q C:\tree`,
-		check: checkPostOrder,
+		check: checkPostOrder(map[ops.PriorKind]int{pFile: 4, pLink: 3, pDir: 4}),
+	}, {
+		name: "rd /s of a tree of files and folders",
+		setup: func(e *env) {
+			e.file("C:/tree/a.txt", "a", 0o644)
+			e.file("C:/tree/ro.txt", "read-only", 0o444)
+			e.file("C:/tree/b/c.txt", "c", 0o600)
+			e.dir("C:/tree/b/e", 0o700)
+		},
+		entry: `rd /s /q C:\tree`,
+		check: checkPostOrder(map[ops.PriorKind]int{pFile: 3, pDir: 3}),
 	}}
 }
 
-// checkPostOrder checks the backups of an rd /s: every entry once, each
-// folder after everything under it, the folder itself last.
-func checkPostOrder(t *testing.T, in *ops.Intent) {
+// checkPostOrder checks the backups of an rd /s: every entry once (want
+// of each kind), each folder after everything under it, the folder itself
+// last.
+func checkPostOrder(want map[ops.PriorKind]int) func(t *testing.T, in *ops.Intent) {
+	return func(t *testing.T, in *ops.Intent) {
+		t.Helper()
+		postOrder(t, in, want)
+	}
+}
+
+func postOrder(t *testing.T, in *ops.Intent, want map[ops.PriorKind]int) {
 	t.Helper()
 	count := map[ops.PriorKind]int{}
 	seen := map[string]int{}
@@ -185,7 +209,6 @@ func checkPostOrder(t *testing.T, in *ops.Intent) {
 			t.Errorf("backup %d named %s", i, b.Name)
 		}
 	}
-	want := map[ops.PriorKind]int{pFile: 4, pLink: 3, pDir: 4}
 	for k, n := range want {
 		if count[k] != n {
 			t.Errorf("%d backups %s, want %d (%v)", count[k], k, n, priorKinds(in))
@@ -430,320 +453,6 @@ func TestStore_Restore_Errors(t *testing.T) {
 			}
 		}
 	})
-}
-
-func TestStore_Capture(t *testing.T) {
-	for _, m := range modes {
-		t.Run(m.name+"/twice", func(t *testing.T) {
-			e := newEnv(t, m.copyOnly)
-			e.file("C:/a.txt", "aaa", 0o644)
-			e.file("C:/b.txt", "bb", 0o600)
-			_, in := e.prepare(`del C:\*.txt`, 1)
-			for range 2 {
-				if err := e.store.Capture(in); err != nil {
-					t.Fatal(err)
-				}
-				e.checkCaptured(in)
-				if _, files, err := e.store.Usage(); err != nil || files != 2 {
-					t.Errorf("usage: %d files (%v), want 2", files, err)
-				}
-			}
-		})
-		t.Run(m.name+"/after a crash half-way", func(t *testing.T) {
-			e := newEnv(t, m.copyOnly)
-			e.file("C:/a.txt", "aaa", 0o644)
-			e.file("C:/b.txt", "bb", 0o600)
-			e.file("C:/c.txt", "c", 0o640)
-			_, in := e.prepare(`del C:\*.txt`, 1)
-			// The crash came after the first backup was made and during
-			// the copy of the second: its temporary file is half written.
-			half := *in
-			half.Backups = in.Backups[:1]
-			if err := e.store.Capture(&half); err != nil {
-				t.Fatal(err)
-			}
-			leftover := filepath.Join(e.store.Dir(), tempName(in.Backups[1].Name))
-			if err := os.WriteFile(leftover, []byte("x"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if err := e.store.Capture(in); err != nil {
-				t.Fatal(err)
-			}
-			e.checkCaptured(in)
-			if _, err := os.Lstat(leftover); !errors.Is(err, os.ErrNotExist) {
-				t.Errorf("leftover temporary file: %v", err)
-			}
-			if _, files, err := e.store.Usage(); err != nil || files != 3 {
-				t.Errorf("usage: %d files (%v), want 3", files, err)
-			}
-		})
-		t.Run(m.name+"/changed since planned", func(t *testing.T) {
-			e := newEnv(t, m.copyOnly)
-			e.file("C:/a.txt", "aaa", 0o644)
-			_, in := e.prepare(`del C:\a.txt`, 1)
-			e.file("C:/a.txt", "longer now", 0o644)
-			err := e.store.Capture(in)
-			if !errors.Is(err, ErrChanged) || !strings.Contains(err.Error(), `C:\a.txt`) {
-				t.Errorf("err %v, want ErrChanged naming the file", err)
-			}
-			if _, files, _ := e.store.Usage(); files != 0 {
-				t.Errorf("%d files kept", files)
-			}
-		})
-	}
-	t.Run("nothing to keep", func(t *testing.T) {
-		e := newEnv(t, false)
-		_, in := e.prepare(`md C:\x`, 1)
-		if err := e.store.Capture(in); err != nil {
-			t.Fatal(err)
-		}
-	})
-}
-
-func TestStore_Conflicts(t *testing.T) {
-	conflicts := func(t *testing.T, e *env, op *ops.Op, in *ops.Intent, res ops.Result) []string {
-		t.Helper()
-		cs, err := e.store.Conflicts(op, in, &res)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return cs
-	}
-	mustOne := func(t *testing.T, cs []string, path string) {
-		t.Helper()
-		if len(cs) != 1 || !strings.HasPrefix(cs[0], path+": ") {
-			t.Errorf("conflicts %q, want one for %s", cs, path)
-		}
-	}
-	t.Run("copy destination changed later", func(t *testing.T) {
-		e := newEnv(t, false)
-		e.file("C:/a.txt", "new", 0o644)
-		e.file("C:/b.txt", "old", 0o644)
-		op, in, res := e.run(`copy C:\a.txt C:\b.txt`)
-		if cs := conflicts(t, e, op, in, res); len(cs) != 0 {
-			t.Errorf("conflicts before any change: %q", cs)
-		}
-		e.file("C:/b.txt", "xyz", 0o644) // same size, other bytes
-		mustOne(t, conflicts(t, e, op, in, res), `C:\b.txt`)
-	})
-	t.Run("deleted file made again", func(t *testing.T) {
-		e := newEnv(t, false)
-		e.file("C:/a.txt", "a", 0o644)
-		op, in, res := e.run(`del C:\a.txt`)
-		if cs := conflicts(t, e, op, in, res); len(cs) != 0 {
-			t.Errorf("conflicts before any change: %q", cs)
-		}
-		e.file("C:/a.txt", "again", 0o644)
-		mustOne(t, conflicts(t, e, op, in, res), `C:\a.txt`)
-	})
-	t.Run("moved file changed later", func(t *testing.T) {
-		e := newEnv(t, false)
-		e.file("C:/a.txt", "a", 0o644)
-		op, in, res := e.run(`move C:\a.txt C:\b.txt`)
-		if cs := conflicts(t, e, op, in, res); len(cs) != 0 {
-			t.Errorf("conflicts before any change: %q", cs)
-		}
-		e.file("C:/b.txt", "changed", 0o644)
-		mustOne(t, conflicts(t, e, op, in, res), `C:\b.txt`)
-	})
-	t.Run("removed tree made again", func(t *testing.T) {
-		e := newEnv(t, false)
-		e.file("C:/t/a.txt", "a", 0o644)
-		op, in, res := e.run(`rd /s C:\t`)
-		e.dir("C:/t", 0o755)
-		mustOne(t, conflicts(t, e, op, in, res), `C:\t`)
-	})
-	t.Run("skipped operation", func(t *testing.T) {
-		e := newEnv(t, false)
-		e.file("C:/a.txt", "a", 0o644)
-		op, in := e.prepare(`copy C:\a.txt C:\b.txt`, 1)
-		res := ops.Result{Outcome: ops.Skipped}
-		if cs := conflicts(t, e, op, in, res); len(cs) != 0 {
-			t.Errorf("conflicts of an untouched tree: %q", cs)
-		}
-		e.file("C:/b.txt", "b", 0o644)
-		mustOne(t, conflicts(t, e, op, in, res), `C:\b.txt`)
-	})
-	t.Run("failed operation: either state", func(t *testing.T) {
-		e := newEnv(t, false)
-		e.file("C:/a.txt", "a", 0o644)
-		e.file("C:/b.txt", "b", 0o644)
-		op, in := e.prepare(`del C:\*.txt`, 1)
-		if err := os.Remove(e.host("C:/a.txt")); err != nil {
-			t.Fatal(err)
-		}
-		res := ops.Result{Outcome: ops.Failed, Err: "b.txt: in use"}
-		if cs := conflicts(t, e, op, in, res); len(cs) != 0 {
-			t.Errorf("conflicts of a half-done delete: %q", cs)
-		}
-		e.file("C:/b.txt", "other", 0o644)
-		mustOne(t, conflicts(t, e, op, in, res), `C:\b.txt`)
-	})
-}
-
-func TestStore_UsageRemove(t *testing.T) {
-	for _, m := range modes {
-		t.Run(m.name, func(t *testing.T) {
-			e := newEnv(t, m.copyOnly)
-			e.file("C:/a.txt", "12345", 0o644)
-			e.file("C:/b.txt", "123", 0o644)
-			_, in1 := e.prepare(`del C:\a.txt`, 1)
-			_, in2 := e.prepare(`del C:\*.txt`, 2)
-			for _, in := range []*ops.Intent{in1, in2} {
-				if err := e.store.Capture(in); err != nil {
-					t.Fatal(err)
-				}
-			}
-			bytes, files, err := e.store.Usage()
-			if err != nil {
-				t.Fatal(err)
-			}
-			// a.txt is kept twice: as one file when linked.
-			wantBytes := int64(8)
-			if m.copyOnly {
-				wantBytes = 13
-			}
-			if bytes != wantBytes || files != 3 {
-				t.Errorf("usage %d bytes %d files, want %d and 3", bytes, files, wantBytes)
-			}
-			if b2, f2, err := Usage(e.store.Dir()); err != nil || b2 != bytes || f2 != files {
-				t.Errorf("Usage(dir) = %d, %d (%v), want %d, %d", b2, f2, err, bytes, files)
-			}
-			names := []string{in1.Backups[0].Name, in2.Backups[0].Name, in2.Backups[1].Name, "999-1-0"}
-			if err := e.store.Remove(names); err != nil {
-				t.Fatal(err)
-			}
-			if bytes, files, err := e.store.Usage(); err != nil || bytes != 0 || files != 0 {
-				t.Errorf("usage after Remove: %d bytes %d files (%v)", bytes, files, err)
-			}
-			if err := e.store.Remove([]string{"../x"}); !errors.Is(err, ErrBadRecord) {
-				t.Errorf("remove of a bad name: %v", err)
-			}
-		})
-	}
-}
-
-func TestPlan_Irreversible(t *testing.T) {
-	setup := func(e *env) {
-		e.file("C:/t/a", "a", 0o644)
-		e.file("C:/t/s/b", "b", 0o644)
-		e.link("C:/t/s/l", "b")
-		e.dir("C:/t/e", 0o755)
-	} // 5 entries under t
-	t.Run("over the limit", func(t *testing.T) {
-		e := newEnv(t, false)
-		setup(e)
-		op, err := ops.Parse(`rd /s C:\t`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in, err := e.ex.Prepare(op, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in.Backups = []ops.Backup{{Prior: pAbsent}} // from an earlier plan
-		if err := PlanLimit(e.d, 1, 1, op, in, 4); err != nil {
-			t.Fatal(err)
-		}
-		if in.Backups != nil || !strings.Contains(in.Irreversible, "more than 4 entries") {
-			t.Errorf("backups %v, irreversible %q", in.Backups, in.Irreversible)
-		}
-		if _, err := e.store.Restore(in, nil); !errors.Is(err, ErrIrreversible) {
-			t.Errorf("restore: %v, want ErrIrreversible", err)
-		}
-	})
-	t.Run("at the limit", func(t *testing.T) {
-		e := newEnv(t, false)
-		setup(e)
-		op, err := ops.Parse(`rd /s C:\t`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in, err := e.ex.Prepare(op, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := PlanLimit(e.d, 1, 1, op, in, 5); err != nil {
-			t.Fatal(err)
-		}
-		if len(in.Backups) != 6 || in.Irreversible != "" {
-			t.Errorf("%d backups, irreversible %q", len(in.Backups), in.Irreversible)
-		}
-	})
-	t.Run("run", func(t *testing.T) {
-		e := newEnv(t, false)
-		op := &ops.Op{Kind: ops.KindRun, Argv: []string{"true"}}
-		in := &ops.Intent{}
-		if err := Plan(e.d, 1, 1, op, in); err != nil || in.Backups != nil {
-			t.Errorf("backups %v (%v)", in.Backups, err)
-		}
-	})
-}
-
-func TestUsage_NoFolder(t *testing.T) {
-	_, _, err := Usage(filepath.Join(t.TempDir(), "none"))
-	if !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("err %v, want os.ErrNotExist", err)
-	}
-}
-
-func TestStore_Plan(t *testing.T) {
-	e := newEnv(t, false)
-	e.file("C:/a.txt", "a", 0o644)
-	op, err := ops.Parse(`del C:\a.txt`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := e.ex.Prepare(op, 9)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.Plan(9, 2, op, in); err != nil {
-		t.Fatal(err)
-	}
-	want := []ops.Backup{{Path: ops.Path{Drive: "C", Rel: "a.txt"}, Prior: pFile, Name: "9-2-0", Size: 1,
-		Mode: in.Backups[0].Mode, ModTime: in.Backups[0].ModTime}}
-	if !slices.Equal(in.Backups, want) || os.FileMode(in.Backups[0].Mode) != 0o644 || !in.Backups[0].ModTime.Equal(baseTime.Add(time.Second)) {
-		t.Errorf("backups %+v", in.Backups)
-	}
-}
-
-func TestName(t *testing.T) {
-	if got := Name(7, 2, 13); got != "7-2-13" {
-		t.Errorf("Name = %q", got)
-	}
-	if err := checkName(Name(18446744073709551615, 3, 0)); err != nil {
-		t.Error(err)
-	}
-}
-
-func TestOpen_MakesFolder(t *testing.T) {
-	top := t.TempDir()
-	d, err := ops.NewDrives(map[string]string{"C": top})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	dir := filepath.Join(top, "a", "b", "backups")
-	s, err := Open(dir, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	fi, err := os.Stat(dir)
-	if err != nil || !fi.IsDir() || s.Dir() != dir {
-		t.Fatalf("%v %v %s", fi, err, s.Dir())
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		t.Errorf("folder mode %v, want no access for others", fi.Mode())
-	}
-	s2, err := Open(dir, d)
-	if err != nil {
-		t.Fatalf("open again: %v", err)
-	}
-	if err := s2.Close(); err != nil {
-		t.Error(err)
-	}
 }
 
 func TestStore_Restore_LeftoverTemp(t *testing.T) {
