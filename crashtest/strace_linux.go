@@ -55,6 +55,11 @@ var straceLine = regexp.MustCompile(`^(\d+)\s+([a-z0-9_]+)\(`)
 // returns for each of StraceSyscalls the largest number of calls one
 // thread made: the range of N for KillBefore.
 func CountSyscalls(s *Sandbox, env []string, args ...string) (map[string]int, Outcome, error) {
+	return CountSyscallsOf(s, StraceSyscalls, env, args...)
+}
+
+// CountSyscallsOf is CountSyscalls for the system calls named in names.
+func CountSyscallsOf(s *Sandbox, names []string, env []string, args ...string) (map[string]int, Outcome, error) {
 	f, err := os.CreateTemp("", "smswork-strace-")
 	if err != nil {
 		return nil, Outcome{}, err
@@ -62,7 +67,7 @@ func CountSyscalls(s *Sandbox, env []string, args ...string) (map[string]int, Ou
 	name := f.Name()
 	_ = f.Close()
 	defer func() { _ = os.Remove(name) }()
-	wrapper := []string{"strace", "-f", "--detach-on=execve", "-o", name, "-e", "trace=" + strings.Join(StraceSyscalls, ",")}
+	wrapper := []string{"strace", "-f", "--detach-on=execve", "-o", name, "-e", "trace=" + strings.Join(names, ",")}
 	o, err := s.RunWrapped(wrapper, env, args...)
 	if err != nil {
 		return nil, o, err

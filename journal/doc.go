@@ -16,12 +16,26 @@
 //	          "head"      hex SHA-256 of the newest history record ("" when
 //	                      none): the head of the hash chain.
 //	          "mirror"    MirrorState: which operations SMS.INI lists.
-//	batches   batch -> Batch: one ingestion of PendingWork entries.
+//	          "undoing"   JSON list of the batches whose undo has started
+//	                      and not finished (absent when none).
+//	          "backupBytes" sum of Batch.BackupBytes over batches whose
+//	                      backups are kept (the retention setting's measure).
+//	batches   batch -> Batch: one ingestion of PendingWork entries, whether
+//	          it is atomic, its state, an undo in progress (UndoProgress),
+//	          and its backups' size and state.
 //	queue     seq -> Entry: an operation not yet out of SMS.INI. Its State
 //	          moves queued -> intent -> committed (or held, then back to
-//	          queued by a decision). Committed entries stay here only
-//	          until SMS.INI is known not to list them (MirrorState.Start
-//	          passes them), then are deleted.
+//	          queued by a decision); in an atomic batch, committed is
+//	          "staged" until the batch's last operation commits. Committed
+//	          entries stay here only until SMS.INI is known not to list
+//	          them (MirrorState.Start passes them), then are deleted.
+//	undo      batch|seq|record (3 x 8 bytes) -> empty: the undo steps of
+//	          each batch, one per audit record of an operation that reached
+//	          its intent (done, already done, failed, held), whose intent
+//	          names the prior state (ops.Backup) of what it changed. Walked
+//	          newest first by an undo; removed when the batch's backups
+//	          are pruned. Created by the first writer of a journal made
+//	          before it existed.
 //	history   record -> Record: the audit trail, one record per committed
 //	          outcome (and per failed attempt that stopped the queue, and
 //	          per operation held), in commit order, hash-chained (below).
@@ -94,6 +108,27 @@
 // rename did not happen (Start holds); its absence means it did (the
 // pending Start holds). This makes recovery exact even when appended
 // entries repeat entries already run.
+//
+// # Atomic batches and undo
+//
+// An operation's intent names, in Intent.Backups, the prior state of every
+// path it will change; the files holding prior content live in the backup
+// folder beside the journal (package backup), made durable after the
+// intent and before the operation touches anything. An undo (a rollback of
+// an atomic batch whose operation failed, or smswork undo of a finished
+// batch) first records Batch.Undo (StartUndo, and the batch in "undoing"),
+// then, for each undo step newest first, restores its prior state (which
+// may be repeated) and commits, in one transaction, an audit record with
+// outcome "undone" and Undoes naming the step's record, and the undo's
+// move past it. An operation that cannot be undone (run; see
+// ops.Irreversible) stops the walk: the barrier. FinishUndo ends it: a
+// rollback queues the batch again from after the barrier (SMS.INI still
+// lists it, since its entries were only staged), or drops it with a
+// "dropped" record per entry; a later undo marks the batch undone.
+//
+// smswork add --atomic ingests its batch in the same transaction that
+// records the SMS.INI rewrite appending it (PendingMirror.Added): the
+// journal knows the batch is atomic before SMS.INI lists it.
 //
 // # Concurrency and durability
 //

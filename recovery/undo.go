@@ -265,6 +265,9 @@ func Undo(ctx context.Context, cfg Config, id uint64, opts UndoOptions) (*Summar
 			problems = append(problems, "it has not finished: operations of it are still queued (see smswork status)")
 			return nil
 		}
+		// A path is checked against the newest operation that changed it:
+		// an older one's result was meant to be changed by the batch.
+		seen := map[ops.Path]bool{}
 		return tx.UndoSteps(id, math.MaxUint64, math.MaxUint64, func(_ journal.UndoStep, rec *journal.Record) error {
 			if why := irreversible(rec); why != "" {
 				if !opts.Partial {
@@ -275,7 +278,17 @@ func Undo(ctx context.Context, cfg Config, id uint64, opts UndoOptions) (*Summar
 			if opts.Force || cfg.Backups == nil || rec.Intent == nil {
 				return nil
 			}
-			cs, err := cfg.Backups.Conflicts(&rec.Op, rec.Intent, &rec.Result)
+			in := *rec.Intent
+			in.Backups = nil
+			for _, bk := range rec.Intent.Backups {
+				if !seen[bk.Path] {
+					in.Backups = append(in.Backups, bk)
+				}
+			}
+			for _, bk := range rec.Intent.Backups {
+				seen[bk.Path] = true
+			}
+			cs, err := cfg.Backups.Conflicts(&rec.Op, &in, &rec.Result)
 			if err != nil {
 				return err
 			}

@@ -73,7 +73,7 @@ func runAdd(ctx context.Context, g *globalOptions, o *addOptions, args []string)
 				continue
 			}
 			entries = append(entries, e)
-			parsed = append(parsed, journal.NewEntry{Raw: e, Op: op})
+			parsed = append(parsed, journal.NewEntry{Raw: e, Op: *op})
 		}
 	}
 	if len(bad) > 0 {

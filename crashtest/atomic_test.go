@@ -1,0 +1,268 @@
+package crashtest
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"testing"
+)
+
+// The tests of this file and atomic_linux_test.go crash the transactional
+// scenarios (see TxCase): an atomic batch rolled back and kept (TxKeep)
+// or dropped (TxDrop), and a finished batch undone (TxUndo). Their file
+// names sort before summary_test.go, whose TestSummary must run last.
+
+var (
+	txOnce sync.Once
+	txW    *TxWorkload
+)
+
+// txWorkload is the transactional workload, made once (its large files
+// are random bytes).
+func txWorkload() *TxWorkload {
+	txOnce.Do(func() { txW = Transactional() })
+	return txW
+}
+
+// txModes are the transactional scenarios.
+var txModes = []string{TxKeep, TxDrop, TxUndo}
+
+// txAllFailpoints are the named failpoints relevant to batches: those of
+// an operation's life, of SMS.INI's rewrite, of each kind of file
+// operation, of an undo and of the retention of backups.
+var txAllFailpoints = []string{
+	"op.before-intent", "op.after-intent", "op.after-backup", "op.before-commit", "op.after-commit",
+	"mirror.before-write", "mirror.before-rename", "mirror.after-write",
+	"copy.before-temp", "copy.mid-write", "copy.before-rename", "copy.after-rename",
+	"del.before-remove", "del.before-sync",
+	"move.before-rename", "move.after-rename", "move.after-copy", "move.before-delete",
+	"md.before-mkdir", "rd.before-remove",
+	"undo.after-start", "undo.before-restore", "undo.after-rename", "undo.after-step",
+	"prune.before-remove",
+}
+
+// txUnreached are the failpoints a scenario's crashed process cannot
+// reach, and why; every other one of txAllFailpoints must be reached.
+var txUnreached = map[string]map[string]string{
+	TxKeep: {
+		"mirror.before-write":  "a kept atomic batch stays listed: SMS.INI is never rewritten",
+		"mirror.before-rename": "a kept atomic batch stays listed: SMS.INI is never rewritten",
+		"mirror.after-write":   "a kept atomic batch stays listed: SMS.INI is never rewritten",
+		"prune.before-remove":  "a kept batch has not finished: its backups stay",
+	},
+	TxUndo: {
+		"op.before-intent": "an undo runs no operation", "op.after-intent": "an undo runs no operation",
+		"op.after-backup": "an undo runs no operation", "op.before-commit": "an undo runs no operation",
+		"mirror.before-write": "an undo does not touch SMS.INI", "mirror.before-rename": "an undo does not touch SMS.INI",
+		"mirror.after-write": "an undo does not touch SMS.INI",
+		"copy.before-temp":   "an undo runs no operation", "copy.mid-write": "an undo runs no operation",
+		"copy.before-rename": "an undo runs no operation", "copy.after-rename": "an undo runs no operation",
+		"del.before-remove": "an undo runs no operation", "del.before-sync": "an undo runs no operation",
+		"move.before-rename": "an undo runs no operation", "move.after-rename": "an undo runs no operation",
+		"move.after-copy": "an undo runs no operation", "move.before-delete": "an undo runs no operation",
+		"md.before-mkdir": "an undo runs no operation", "rd.before-remove": "an undo runs no operation",
+		"prune.before-remove": "smswork undo applies no retention",
+	},
+}
+
+// txFailpoints lists the failpoints scenario mode reaches.
+func txFailpoints(mode string) []string {
+	var fps []string
+	for _, fp := range txAllFailpoints {
+		if _, ok := txUnreached[mode][fp]; !ok {
+			fps = append(fps, fp)
+		}
+	}
+	return fps
+}
+
+// txRun is how one transactional crash is made.
+type txRun struct {
+	bin, base, kind, mode string
+	// wrapper and env make the crashed process die (strace, a failpoint).
+	wrapper, env []string
+	// then, when set, is the environment of the first next start, which
+	// it kills too (a crash during recovery).
+	then []string
+	// settle, when set, runs once the scenario is set up (power loss:
+	// make it durable); cut, after the kill (power loss: cut the power).
+	settle, cut func() error
+}
+
+// txCrash sets up scenario r.mode in a new sandbox under r.base, runs its
+// crashed process and, when it is killed, checks the crashed state, runs
+// the next start to completion and checks the end; when it is not killed,
+// it checks the end of the crash-free process. It reports whether the
+// process was killed.
+func txCrash(t *testing.T, r txRun, label string) bool {
+	t.Helper()
+	dir, err := os.MkdirTemp(r.base, "tx-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
+	s, err := NewSandbox(r.bin, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Kind = r.kind
+	c, err := NewTxCase(s, txWorkload(), r.mode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.settle != nil {
+		if err := r.settle(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o, err := s.RunWrapped(r.wrapper, r.env, c.Crash...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.Killed {
+		reportViolations(t, s, fmt.Sprintf("%s: %s, not killed", r.mode, label), c.CheckFinal(o, nil))
+		return false
+	}
+	if r.cut != nil {
+		if err := r.cut(); err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+	}
+	prefix := fmt.Sprintf("%s: after a crash at %s", r.mode, label)
+	st, v := c.CheckCrashed()
+	reportViolations(t, s, prefix, v)
+	if r.then != nil {
+		o, err := s.Run(r.then, c.Recover...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !o.Killed {
+			t.Fatalf("%s: the next start was not killed by %v: exit %d: %s", prefix, r.then, o.Code, o.Stderr)
+		}
+		prefix += fmt.Sprintf(" then %v", r.then)
+		st2, v := c.CheckCrashed()
+		reportViolations(t, s, prefix, v)
+		st.Undo = st.Undo || st2.Undo
+	}
+	o, err = s.Run(nil, c.Recover...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reportViolations(t, s, prefix+" and the next start", c.CheckFinal(o, &st))
+	return true
+}
+
+// txFailpointLimit is how many occurrences of each failpoint the
+// transactional sweeps try: the first by default, every one with
+// -crashtest.full.
+func txFailpointLimit() int {
+	if *full {
+		return 1 << 30
+	}
+	return 1
+}
+
+// TestTx_CrashFree runs each transactional scenario without a crash and
+// checks what it must leave: an atomic batch with a failing last entry
+// exits 1 with the tree byte-identical to before it and SMS.INI as before
+// (keep) or with an empty PendingWork (drop); an undo of the finished
+// batch exits 0 with the tree as before the batch, and refuses a second
+// undo.
+func TestTx_CrashFree(t *testing.T) {
+	for _, mode := range txModes {
+		t.Run(mode, func(t *testing.T) {
+			if txCrash(t, txRun{bin: binPath, base: t.TempDir(), kind: "tx reference", mode: mode}, "no crash") {
+				t.Fatal("killed without a failpoint")
+			}
+		})
+	}
+}
+
+// TestTx_Failpoints kills each transactional scenario's process at every
+// named failpoint it reaches, at the first occurrence (every occurrence
+// with -crashtest.full), runs the next start to completion, and checks
+// the crashed state and the end (TxCase.CheckCrashed, CheckFinal).
+func TestTx_Failpoints(t *testing.T) {
+	limit := txFailpointLimit()
+	for _, mode := range txModes {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			r := txRun{bin: binPath, base: t.TempDir(), kind: mode + " failpoint", mode: mode}
+			for _, fp := range txFailpoints(mode) {
+				t.Run(fp, func(t *testing.T) {
+					n := 1
+					for ; n <= limit; n++ {
+						spec := fmt.Sprintf("%s:%d", fp, n)
+						r.env = []string{"SMSWORK_FAILPOINT=" + spec}
+						if !txCrash(t, r, spec) || t.Failed() {
+							break
+						}
+					}
+					if n == 1 && !t.Failed() {
+						t.Fatalf("failpoint %s is never reached in scenario %s", fp, mode)
+					}
+					t.Logf("%s: %d crash points", fp, min(n, limit+1)-1)
+				})
+			}
+		})
+	}
+}
+
+// TestTx_Unreached checks that the failpoints txUnreached lists are
+// indeed not reached: a list that hid a reachable failpoint would skip
+// crash points silently.
+func TestTx_Unreached(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	for _, mode := range txModes {
+		for fp := range txUnreached[mode] {
+			if !slices.Contains(txAllFailpoints, fp) {
+				t.Errorf("%s: unknown failpoint %s", mode, fp)
+			}
+		}
+	}
+	// One process per scenario counts them all: a failpoint spec that
+	// names no reachable point leaves the process alive; the unreached
+	// ones are tried one by one only in a full sweep.
+	if !*full {
+		return
+	}
+	for _, mode := range txModes {
+		for fp := range txUnreached[mode] {
+			t.Run(mode+"/"+fp, func(t *testing.T) {
+				r := txRun{bin: binPath, base: t.TempDir(), kind: "tx reference", mode: mode,
+					env: []string{"SMSWORK_FAILPOINT=" + fp + ":1"}}
+				if txCrash(t, r, fp+":1") {
+					t.Errorf("failpoint %s listed as unreached in %s (%s) was reached", fp, mode, txUnreached[mode][fp])
+				}
+			})
+		}
+	}
+}
+
+// TestTx_DoubleCrash kills a rollback and an undo half way, then kills
+// the next start as it finishes them, then runs to completion: no step
+// may be undone twice, none lost.
+func TestTx_DoubleCrash(t *testing.T) {
+	second := []string{"undo.before-restore", "undo.after-rename", "undo.after-step", "op.after-commit"}
+	if testing.Short() {
+		second = second[2:3]
+	}
+	for _, mode := range txModes {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			for _, fp := range second {
+				t.Run(fp, func(t *testing.T) {
+					first := "undo.after-step:2"
+					r := txRun{bin: binPath, base: t.TempDir(), kind: "tx double crash", mode: mode,
+						env: []string{"SMSWORK_FAILPOINT=" + first}, then: []string{"SMSWORK_FAILPOINT=" + fp + ":1"}}
+					if !txCrash(t, r, first) {
+						t.Fatalf("first crash point %s not reached", first)
+					}
+				})
+			}
+		})
+	}
+}
