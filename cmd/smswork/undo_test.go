@@ -284,8 +284,9 @@ func TestUndo_Refusals(t *testing.T) {
 	}
 	sameTree(t, "after refused undos", after, treeOf(t, b.c))
 
-	// A later change to what the batch left is a conflict.
-	if err := os.WriteFile(filepath.Join(b.c, "windows", "app.dll"), []byte("changed since\n"), 0o644); err != nil {
+	// A later change to what the batch left is a conflict: the del's
+	// file was made again since.
+	if err := os.WriteFile(filepath.Join(b.c, "windows", "gone.dll"), []byte("made again since\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, _, stderr = b.smswork("undo", "1", "--partial")
@@ -296,8 +297,8 @@ func TestUndo_Refusals(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("undo --partial --force: exit %d\n%s%s", code, out, stderr)
 	}
-	if !b.exists("windows/gone.dll") || b.read("windows/app.dll") != "changed since\n" {
-		t.Errorf("--partial must undo the del after the run, and only it")
+	if b.read("windows/gone.dll") != "to delete\n" || b.read("windows/app.dll") != "new dll\n" {
+		t.Errorf("--partial --force must undo the del after the run, and only it")
 	}
 }
 
