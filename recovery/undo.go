@@ -181,8 +181,12 @@ func (r *runner) undoBatch(ctx context.Context, id uint64, mode journal.UndoMode
 		r.sinceMirror++
 	}
 	r.sum.Undos = append(r.sum.Undos, *out)
+	msg := "batch undone"
+	if out.Mode == journal.UndoRollback {
+		msg = "batch rolled back"
+	}
 	r.log.Warn().Uint64("batch", id).Int("undone", out.Undone).Uint64("barrier", out.Barrier).
-		Str("mode", string(out.Mode)).Str("then", string(out.Choice)).Msg("batch undone")
+		Str("mode", string(out.Mode)).Str("then", string(out.Choice)).Msg(msg)
 	return out, nil
 }
 

@@ -42,6 +42,38 @@ Exit status: as run's.`,
 	return cmd
 }
 
+// demoRollback shows an atomic batch that fails half way: what it did is
+// undone, and it is dropped.
+func demoRollback(ctx context.Context, d *globalOptions, c string) error {
+	w := d.stdout
+	entries := []string{`copy c:\docs\readme.txt c:\windows\system\netapi.dll /y`, `copy c:\temp\missing.dll c:\windows\system\missing.dll`}
+	fmt.Fprintf(w, "\n== an atomic batch that fails half way is rolled back ==\n$ smswork add --atomic --on-rollback=drop '%s' '%s'\n", entries[0], entries[1])
+	quiet := *d
+	quiet.stdout = io.Discard
+	quiet.log, quiet.logLevel = nil, zerolog.Disabled // the summary below says it
+	if err := runAdd(ctx, &quiet, &addOptions{atomic: true, onRollback: "drop"}, entries); err != nil {
+		return err
+	}
+	var out strings.Builder
+	quiet.stdout = &out
+	runErr := runRun(ctx, &quiet, defaultRunOptions(), "")
+	fmt.Fprintf(w, "$ smswork run   -> exit status %d", exitCode(runErr))
+	for line := range strings.Lines(out.String()) {
+		if strings.HasPrefix(line, "batch ") {
+			fmt.Fprint(w, ": "+line)
+		}
+	}
+	dll, err := os.ReadFile(filepath.Join(c, "windows", "system", "netapi.dll"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "c:\\windows\\system\\netapi.dll still holds: %s", dll)
+	if code := exitCode(runErr); code != exitFailed {
+		return fmt.Errorf("the demo's atomic batch: run exit status %d, want %d: %v", code, exitFailed, runErr)
+	}
+	return nil
+}
+
 // demoRunEntry is a run operation that works on this OS with no shell
 // implied: the shell is named, as an author must.
 func demoRunEntry() string {
@@ -107,7 +139,7 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions) (err error) 
 	fmt.Fprintf(w, "\n== smswork run (warnings only; the audit trail below says what ran) ==\n")
 	quiet := d
 	quiet.stdout = io.Discard
-	runErr := runRun(ctx, &quiet, &runOptions{interrupted: "rerun", maxAttempts: 3, onError: "stop", opTimeout: defaultOpTimeout}, "")
+	runErr := runRun(ctx, &quiet, defaultRunOptions(), "")
 	after, err := os.ReadFile(iniPath)
 	if err != nil {
 		return err
@@ -119,6 +151,9 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions) (err error) 
 	fmt.Fprintf(w, "\n== SMS.INI after ==\n%s\n== c:\\windows\\system\\netapi.dll now holds ==\n%s\n== smswork history ==\n",
 		strings.ReplaceAll(string(after), "\r\n", "\n"), dll)
 	if err := runHistory(ctx, &d, &historyOptions{oldest: true}); err != nil {
+		return err
+	}
+	if err := demoRollback(ctx, &d, c); err != nil {
 		return err
 	}
 	if o.keep || o.dir != "" {

@@ -1,0 +1,192 @@
+package crashtest
+
+import (
+	"fmt"
+	"os"
+	"testing"
+)
+
+// txSyscalls are the system calls the transactional sweeps crash before:
+// StraceSyscalls, and those a backup and a restore add (a hard link into
+// or out of the backup folder, a file's time and mode set back, the
+// kernel copy of a backup).
+var txSyscalls = append(append([]string{}, StraceSyscalls...),
+	"linkat", "symlinkat", "utimensat", "fchmod", "fchmodat", "copy_file_range")
+
+// txStraceBudget is about how many values of N the default run tries per
+// system call and scenario (all of them with -crashtest.full).
+func txStraceBudget() int {
+	if testing.Short() {
+		return 1
+	}
+	return 3
+}
+
+// txCount sets scenario mode up in a sandbox under base and counts the
+// system calls of its crashed process, run without a crash.
+func txCount(t *testing.T, bin, base, mode string, settle func() error) map[string]int {
+	t.Helper()
+	dir, err := os.MkdirTemp(base, "tx-count-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
+	s, err := NewSandbox(bin, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Kind = "tx count"
+	c, err := NewTxCase(s, txWorkload(), mode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if settle != nil {
+		if err := settle(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counts, o, err := CountSyscallsOf(s, txSyscalls, nil, c.Crash...)
+	if err != nil || o.Killed || len(counts) == 0 {
+		t.Fatalf("counting %v: exit %d killed %v %v: %s", c.Crash, o.Code, o.Killed, err, o.Stderr)
+	}
+	reportViolations(t, s, mode+": the counting run", c.CheckFinal(o, nil))
+	return counts
+}
+
+// txSweep crashes r at the N-th call of sc for each N of ns, checking
+// each crash (txCrash). A value of N within count must kill the process:
+// a crash point the process never reaches fails the test. It returns the
+// number of crash points tried.
+func txSweep(t *testing.T, r txRun, sc string, ns []int, count int) int {
+	t.Helper()
+	tried := 0
+	for _, n := range ns {
+		r.wrapper = KillBefore(sc, n)
+		if !txCrash(t, r, fmt.Sprintf("%s #%d%s", sc, n, cutLabel(r))) {
+			if n <= count {
+				t.Errorf("%s: %s #%d of %d: the process was not killed", r.mode, sc, n, count)
+			}
+			break
+		}
+		if t.Failed() {
+			break
+		}
+		tried++
+	}
+	if tried == 0 && !t.Failed() {
+		t.Fatalf("%s: no crash at %s", r.mode, sc)
+	}
+	return tried
+}
+
+// TestTx_Strace kills each transactional scenario's process with SIGKILL
+// on entry to the N-th call of each durability-relevant system call, for
+// a sample of N (every N with -crashtest.full), runs the next start to
+// completion, and checks the crashed state and the end.
+func TestTx_Strace(t *testing.T) {
+	needStrace(t)
+	bin := lockedBinary(t)
+	for _, mode := range txModes {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			counts := txCount(t, bin, os.TempDir(), mode, nil)
+			t.Logf("%s: calls in a crash-free run (main thread): %v", mode, counts)
+			for _, sc := range sortedSyscallsOf(txSyscalls, counts) {
+				t.Run(sc, func(t *testing.T) {
+					r := txRun{bin: bin, base: os.TempDir(), kind: mode + " strace", mode: mode}
+					tried := txSweep(t, r, sc, sampleN(counts[sc], txStraceBudget()), counts[sc])
+					t.Logf("%s: %d crash points of %d calls", sc, tried, counts[sc])
+				})
+			}
+		})
+	}
+}
+
+// sortedSyscallsOf lists the system calls of names that counts says
+// were called, in the order of names.
+func sortedSyscallsOf(names []string, counts map[string]int) []string {
+	var called []string
+	for _, sc := range names {
+		if counts[sc] > 0 {
+			called = append(called, sc)
+		}
+	}
+	return called
+}
+
+// txPowerFailpoints are the failpoints a default power-loss run cuts the
+// power at, per scenario: each right after an effect that is durable only
+// once its folder is synced, or once the journal commits; with
+// -crashtest.full, every failpoint the scenario reaches.
+func txPowerFailpoints(mode string) []string {
+	if *full {
+		return txFailpoints(mode)
+	}
+	switch mode {
+	case TxUndo:
+		return []string{"undo.after-start", "undo.after-rename", "undo.after-step"}
+	case TxDrop:
+		return []string{"op.after-backup", "copy.after-rename", "move.after-rename", "del.before-sync",
+			"undo.after-rename", "undo.after-step", "mirror.after-write", "prune.before-remove"}
+	}
+	return []string{"op.after-backup", "copy.after-rename", "move.after-rename", "del.before-sync",
+		"undo.after-rename", "undo.after-step"}
+}
+
+// txPowerSyscalls are the system calls before whose N-th call the power
+// is cut: the syncs, and the changes of a folder's entries.
+var txPowerSyscalls = []string{"fsync", "fdatasync", "renameat", "linkat", "unlinkat"}
+
+// TestTx_PowerLoss cuts the power (ext4 FS_IOC_SHUTDOWN, NOLOGFLUSH) in
+// each transactional scenario at a sample of failpoints and before the
+// N-th sync or folder change (all of them with -crashtest.full), then runs
+// the next start to completion and checks the crashed state and the end.
+// Each scenario has its own disk, so the three run in parallel.
+func TestTx_PowerLoss(t *testing.T) {
+	needStrace(t)
+	bin := lockedBinary(t)
+	fpN, scN := powerBudget()
+	if !*full {
+		fpN, scN = 1, 3
+	}
+	for _, mode := range txModes {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			d := newDisk(t)
+			r := txRun{bin: bin, base: d.Dir, kind: mode + " power", mode: mode, settle: d.Sync, cut: d.CutPower}
+			counts := txCount(t, bin, d.Dir, mode, d.Sync)
+			t.Run("failpoints", func(t *testing.T) {
+				for _, fp := range txPowerFailpoints(mode) {
+					tried := 0
+					for n := 1; n <= fpN; n++ {
+						spec := fmt.Sprintf("%s:%d", fp, n)
+						r.env = []string{"SMSWORK_FAILPOINT=" + spec}
+						if !txCrash(t, r, spec+cutLabel(r)) || t.Failed() {
+							break
+						}
+						tried++
+					}
+					if tried == 0 && !t.Failed() {
+						t.Fatalf("%s: failpoint %s never reached", mode, fp)
+					}
+					t.Logf("%s: %d crash points", fp, tried)
+				}
+			})
+			r.env = nil
+			for _, sc := range sortedSyscallsOf(txPowerSyscalls, counts) {
+				t.Run(sc, func(t *testing.T) {
+					tried := txSweep(t, r, sc, sampleN(counts[sc], scN), counts[sc])
+					t.Logf("%s: %d crash points of %d calls", sc, tried, counts[sc])
+				})
+			}
+		})
+	}
+}
+
+// cutLabel names the power cut in a crash point's label, when r makes one.
+func cutLabel(r txRun) string {
+	if r.cut != nil {
+		return " + power cut"
+	}
+	return ""
+}
