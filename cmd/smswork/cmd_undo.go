@@ -15,8 +15,8 @@ import (
 )
 
 type undoOptions struct {
-	partial bool
-	force   bool
+	partial             bool
+	force               bool
 	insecurePermissions bool
 }
 
