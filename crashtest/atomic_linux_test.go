@@ -155,8 +155,9 @@ func TestTx_PowerLoss(t *testing.T) {
 			d := newDisk(t)
 			r := txRun{bin: bin, base: d.Dir, kind: mode + " power", mode: mode, settle: d.Sync, cut: d.CutPower}
 			counts := txCount(t, bin, d.Dir, mode, d.Sync)
-			t.Run("failpoints", func(t *testing.T) {
-				for _, fp := range txPowerFailpoints(mode) {
+			for _, fp := range txPowerFailpoints(mode) {
+				t.Run(fp, func(t *testing.T) {
+					r := r
 					tried := 0
 					for n := 1; n <= fpN; n++ {
 						spec := fmt.Sprintf("%s:%d", fp, n)
@@ -170,9 +171,8 @@ func TestTx_PowerLoss(t *testing.T) {
 						t.Fatalf("%s: failpoint %s never reached", mode, fp)
 					}
 					t.Logf("%s: %d crash points", fp, tried)
-				}
-			})
-			r.env = nil
+				})
+			}
 			for _, sc := range sortedSyscallsOf(txPowerSyscalls, counts) {
 				t.Run(sc, func(t *testing.T) {
 					tried := txSweep(t, r, sc, sampleN(counts[sc], scN), counts[sc])

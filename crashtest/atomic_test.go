@@ -3,9 +3,15 @@ package crashtest
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"smswork/journal"
+	"smswork/ops"
 )
 
 // The tests of this file and atomic_linux_test.go crash the transactional
@@ -66,13 +72,18 @@ var txUnreached = map[string]map[string]string{
 	},
 }
 
-// txFailpoints lists the failpoints scenario mode reaches.
+// txFailpoints lists the failpoints scenario mode reaches; with -short,
+// only those of backups, undo and retention.
 func txFailpoints(mode string) []string {
 	var fps []string
 	for _, fp := range txAllFailpoints {
-		if _, ok := txUnreached[mode][fp]; !ok {
-			fps = append(fps, fp)
+		if _, ok := txUnreached[mode][fp]; ok {
+			continue
 		}
+		if testing.Short() && !strings.HasPrefix(fp, "undo.") && fp != "op.after-backup" && fp != "prune.before-remove" {
+			continue
+		}
+		fps = append(fps, fp)
 	}
 	return fps
 }
@@ -265,4 +276,112 @@ func TestTx_DoubleCrash(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTx_KeepTwice runs a kept atomic batch that fails at three starts
+// in a row, as it does at each boot until its cause is fixed, with a file
+// it overwrites replaced between the first two (an installer's update):
+// each rollback undoes what its own attempt did, once, and leaves the
+// tree as it was before that attempt.
+func TestTx_KeepTwice(t *testing.T) {
+	s, err := NewSandbox(binPath, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Kind = "tx reference"
+	c, err := NewTxCase(s, txWorkload(), TxKeep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if o, err := s.Run(nil, c.Crash...); err != nil || o.Code != 1 {
+			t.Fatalf("%v: exit %d %v: %s", c.Crash, o.Code, err, o.Stderr)
+		}
+		if i > 0 {
+			continue
+		}
+		p := filepath.Join(s.C, "windows", "app.dll")
+		if err := os.WriteFile(p+".new", []byte("app v1.5, installed between two boots\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(p+".new", p); err != nil {
+			t.Fatal(err)
+		}
+		if c.Before, err = snapshotTx(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o, err := s.Run(nil, c.Recover...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reportViolations(t, s, "after three failed starts", c.CheckFinal(o, &TxCrash{}))
+}
+
+// TestTx_CheckersCatch shows that the transactional checkers see what
+// they must: a batch that is not rolled back (run without --atomic), a
+// file whose modification time or permission bits alone differ, a step
+// undone twice, one never undone, and undo steps out of order.
+func TestTx_CheckersCatch(t *testing.T) {
+	t.Run("no rollback", func(t *testing.T) {
+		s, err := NewSandbox(binPath, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Kind = "demo/tx checkers"
+		c, err := NewTxCase(s, txWorkload(), TxKeep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Crash = []string{"run"} // the batch is not atomic: nothing is undone
+		o, err := s.Run(nil, c.Crash...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := c.CheckFinal(o, nil)
+		if !slices.ContainsFunc(v, func(s string) bool { return strings.HasPrefix(s, "tree at the end: ") }) {
+			t.Errorf("a batch left done is not seen: %q", v)
+		}
+	})
+	t.Run("time and mode", func(t *testing.T) {
+		s, err := NewSandbox(binPath, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := NewTxCase(s, txWorkload(), TxKeep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(s.C, "windows", "app.dll")
+		if err := os.Chtimes(p, txEpoch, txEpoch.Add(time.Nanosecond)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(filepath.Join(s.C, "tree", "sub"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		v := c.diffTree("now", c.Before)
+		if len(v) != 2 {
+			t.Errorf("a changed time and a changed mode give %q", v)
+		}
+	})
+	t.Run("history", func(t *testing.T) {
+		in := &ops.Intent{}
+		rec := func(id, seq uint64, outcome ops.Outcome, undoes uint64) journal.Record {
+			return journal.Record{ID: id, Seq: seq, Batch: 1, Pos: int(seq), Raw: fmt.Sprint(seq), Outcome: outcome, Intent: in, Undoes: undoes}
+		}
+		entries := []string{"1", "2"}
+		good := []journal.Record{rec(1, 1, ops.Done, 0), rec(2, 2, ops.Done, 0), rec(3, 2, journal.OutcomeUndone, 2), rec(4, 1, journal.OutcomeUndone, 1)}
+		if v := checkTxHistory(good, entries, TxUndo); len(v) > 0 {
+			t.Errorf("a good history: %q", v)
+		}
+		for name, recs := range map[string][]journal.Record{
+			"undone twice": append(slices.Clone(good), rec(5, 1, journal.OutcomeUndone, 1)),
+			"never undone": good[:3],
+			"out of order": {good[0], good[1], rec(3, 1, journal.OutcomeUndone, 1), rec(4, 2, journal.OutcomeUndone, 2)},
+		} {
+			if v := checkTxHistory(recs, entries, TxUndo); len(v) == 0 {
+				t.Errorf("%s: not seen", name)
+			}
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -77,14 +78,21 @@ func (d *Disk) Sync() error {
 // power failure would, then unmounts and mounts it again (ext4 replays its
 // journal). Every process using the disk must have ended.
 func (d *Disk) CutPower() error {
+	// No process is started while the folder is open here: a child
+	// inherits every descriptor until it execs, and would keep the file
+	// system busy at the unmount (tests that cut the power of several
+	// disks in parallel).
+	syscall.ForkLock.RLock()
 	f, err := os.Open(d.Dir)
 	if err != nil {
+		syscall.ForkLock.RUnlock()
 		return err
 	}
 	err = unix.IoctlSetPointerInt(int(f.Fd()), fsIocShutdown, goingNoLogFlush)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
 		return fmt.Errorf("FS_IOC_SHUTDOWN %s: %w", d.Dir, err)
 	}
