@@ -263,13 +263,58 @@ func (t *Tx) countBackups(e *Entry, in *ops.Intent) error {
 // backups are not pruned yet.
 func (t *Tx) BackupBytes() uint64 { return getU64(t.meta(), keyBackupSum) }
 
-// indexUndo records rec as an undo step of its batch when it is one.
+// indexUndo records rec as an undo step of its batch when it is one; the
+// value lists the backup files its intent names, so that they can be
+// removed when the record itself is gone (a history prune).
 func (t *Tx) indexUndo(rec *Record) error {
 	if !undoable(rec) {
 		return nil
 	}
-	return t.tx.Bucket(bucketUndo).Put(undoKey(rec.Batch, rec.Seq, rec.ID), nil)
+	var names []string
+	for _, bk := range rec.Intent.Backups {
+		if bk.Name != "" {
+			names = append(names, bk.Name)
+		}
+	}
+	var v []byte
+	if len(names) > 0 {
+		var err error
+		if v, err = json.Marshal(names); err != nil {
+			return err
+		}
+	}
+	return t.tx.Bucket(bucketUndo).Put(undoKey(rec.Batch, rec.Seq, rec.ID), v)
 }
+
+// keepsUndo says whether the records of batch b must stay for an undo
+// that cannot be refused: b is atomic with work left (a failure rolls it
+// back), or being undone.
+func keepsUndo(b *Batch) bool { return b.Undo != nil || (b.Atomic && b.State == "") }
+
+// loseUndo records that a history prune removed an undo step of batch
+// id: the batch can no longer be undone, and its backups are removed by
+// the next backup prune (PrunePending).
+func (t *Tx) loseUndo(id uint64) error {
+	b, err := t.Batch(id)
+	if err != nil {
+		return err
+	}
+	if b.Backups != "" {
+		return nil
+	}
+	b.Backups = BackupsPruning
+	if err := t.meta().Put(keyPrunePending, []byte{1}); err != nil {
+		return err
+	}
+	return t.PutBatch(b)
+}
+
+// PrunePending says a history prune left batches whose backups must go
+// (BackupsPruning); ClearPrunePending forgets it once they went.
+func (t *Tx) PrunePending() bool { return t.meta().Get(keyPrunePending) != nil }
+
+// ClearPrunePending: see PrunePending.
+func (t *Tx) ClearPrunePending() error { return t.meta().Delete(keyPrunePending) }
 
 // Record returns history record id.
 func (t *Tx) Record(id uint64) (*Record, error) {
@@ -450,15 +495,19 @@ func (t *Tx) FinishUndo(b *Batch, barrier uint64, now time.Time) ([]*Record, err
 // BackupNames returns the backup files the undo steps of batch id name.
 func (t *Tx) BackupNames(id uint64) ([]string, error) {
 	var names []string
-	err := t.UndoSteps(id, math.MaxUint64, math.MaxUint64, func(_ UndoStep, r *Record) error {
-		for _, bk := range r.Intent.Backups {
-			if bk.Name != "" {
-				names = append(names, bk.Name)
-			}
+	prefix := u64(id)
+	c := t.tx.Bucket(bucketUndo).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(v) == 0 {
+			continue
 		}
-		return nil
-	})
-	return names, err
+		var ns []string
+		if err := json.Unmarshal(v, &ns); err != nil {
+			return nil, fmt.Errorf("undo step of batch %d: %w: %v", id, ErrCorrupt, err)
+		}
+		names = append(names, ns...)
+	}
+	return names, nil
 }
 
 // SetBackups records the state of batch id's backups; once pruned, its

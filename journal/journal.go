@@ -26,14 +26,15 @@ var (
 	bucketHistory = []byte("history")
 	bucketUndo    = []byte("undo")
 
-	keyVersion   = []byte("version")
-	keyNextSeq   = []byte("nextSeq")
-	keyNextBatch = []byte("nextBatch")
-	keyNextRec   = []byte("nextRec")
-	keyHead      = []byte("head")
-	keyMirror    = []byte("mirror")
-	keyUndoing   = []byte("undoing")
-	keyBackupSum = []byte("backupBytes")
+	keyVersion      = []byte("version")
+	keyNextSeq      = []byte("nextSeq")
+	keyNextBatch    = []byte("nextBatch")
+	keyNextRec      = []byte("nextRec")
+	keyHead         = []byte("head")
+	keyMirror       = []byte("mirror")
+	keyUndoing      = []byte("undoing")
+	keyBackupSum    = []byte("backupBytes")
+	keyPrunePending = []byte("prunePending")
 )
 
 // Options tunes Open.

@@ -108,6 +108,7 @@ func (t *Tx) pruneStep(before, now time.Time, step int, prunedSoFar uint64) (n, 
 	b := t.tx.Bucket(bucketHistory)
 	var keys []uint64
 	var last *Record
+	lost := map[uint64]bool{} // batches that lose an undo step
 	c := b.Cursor()
 	for k, v := c.First(); k != nil && int(n) < step; k, v = c.Next() {
 		r, err := DecodeRecord(v)
@@ -118,6 +119,16 @@ func (t *Tx) pruneStep(before, now time.Time, step int, prunedSoFar uint64) (n, 
 			if !r.Committed.Before(before) {
 				break
 			}
+			if undoable(r) {
+				bt, err := t.Batch(r.Batch)
+				if err != nil && !isNotFound(err) {
+					return 0, 0, err
+				}
+				if bt != nil && keepsUndo(bt) {
+					break // a rollback or an undo still needs it
+				}
+				lost[r.Batch] = true
+			}
 			last = r
 			n++
 		}
@@ -125,6 +136,11 @@ func (t *Tx) pruneStep(before, now time.Time, step int, prunedSoFar uint64) (n, 
 	}
 	if last == nil {
 		return 0, 0, nil
+	}
+	for id := range lost {
+		if err := t.loseUndo(id); err != nil {
+			return 0, 0, err
+		}
 	}
 	for _, k := range keys {
 		if err := b.Delete(u64(k)); err != nil {

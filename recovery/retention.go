@@ -18,16 +18,26 @@ func (r *runner) pruneBackups() error {
 		return nil
 	}
 	limit := uint64(r.cfg.KeepBackups)
-	var over bool
+	var over, pending bool
 	var victims []journal.Batch
 	err := r.cfg.Journal.View(func(tx *journal.Tx) error {
 		total := tx.BackupBytes()
-		over = total > limit
+		pending = tx.PrunePending()
+		over = total > limit || pending
 		if !over {
 			return nil
 		}
 		return tx.Batches(func(b *journal.Batch) error {
+			if b.Backups == journal.BackupsPruning {
+				// Lost to a history prune, or a crash cut a prune short.
+				victims = append(victims, *b)
+				total -= min(total, uint64(b.BackupBytes))
+				return nil
+			}
 			if total <= limit {
+				if pending {
+					return nil
+				}
 				return journal.ErrStop
 			}
 			if b.Backups == journal.BackupsPruned || b.BackupBytes == 0 && b.Backups == "" {
@@ -71,7 +81,10 @@ func (r *runner) pruneBackups() error {
 			return err
 		}
 		r.log.Info().Uint64("batch", b.ID).Int64("bytes", b.BackupBytes).Int("files", len(names)).
-			Msg("backups removed (--keep-backups): the batch can no longer be undone")
+			Msg("backups removed (--keep-backups, or its history was pruned): the batch can no longer be undone")
 	}
-	return nil
+	if !pending {
+		return nil
+	}
+	return r.update(func(tx *journal.Tx) error { return tx.ClearPrunePending() })
 }
