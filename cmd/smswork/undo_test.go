@@ -353,3 +353,52 @@ func TestRun_KeepBackupsRetention(t *testing.T) {
 		t.Errorf("a bad --keep-backups: exit %d %s", code, stderr)
 	}
 }
+
+// TestPrune_UndoData: a history prune never takes what an atomic batch
+// with work left needs to roll back; a finished batch whose records it
+// removes can no longer be undone, and its backups go at the next run.
+func TestPrune_UndoData(t *testing.T) {
+	queue := append(append([]string{}, txQueue...), `copy c:\temp\missing.dll c:\windows\missing.dll`)
+	b := txBox(t)
+	before := treeOf(t, b.c)
+	if code, out, stderr := b.smswork(append([]string{"add", "--atomic"}, queue...)...); code != 0 {
+		t.Fatalf("add --atomic: exit %d\n%s%s", code, out, stderr)
+	}
+	// Killed after three operations of the batch are staged.
+	if code, _, _ := b.smsworkEnv([]string{"SMSWORK_FAILPOINT=op.after-intent:4"}, "run"); code != -1 {
+		t.Fatalf("run with a failpoint: exit %d, want killed", code)
+	}
+	if code, out, stderr := b.smswork("history", "prune", "--before", "2100-01-01"); code != 0 {
+		t.Fatalf("prune: exit %d\n%s%s", code, out, stderr)
+	}
+	code, out, stderr := b.smswork("run")
+	if code != 1 || !strings.Contains(stderr, "rolled back") {
+		t.Fatalf("run after the prune: exit %d, want 1\n%s%s", code, out, stderr)
+	}
+	sameTree(t, "after a rollback across a prune", before, treeOf(t, b.c))
+
+	// Done for good this time, then its history pruned: no undo.
+	if err := os.WriteFile(filepath.Join(b.c, "temp", "missing.dll"), []byte("late\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := b.smswork("run"); code != 0 {
+		t.Fatalf("run: exit %d\n%s%s", code, out, stderr)
+	}
+	if code, out, stderr := b.smswork("history", "prune", "--before", "2100-01-01"); code != 0 {
+		t.Fatalf("prune: exit %d\n%s%s", code, out, stderr)
+	}
+	code, _, stderr = b.smswork("undo", "1")
+	if code != 2 || !strings.Contains(stderr, "backups were removed") {
+		t.Errorf("undo of a batch whose history was pruned: exit %d: %s", code, stderr)
+	}
+	if code, out, stderr := b.smswork("run"); code != 0 {
+		t.Fatalf("run: exit %d\n%s%s", code, out, stderr)
+	}
+	code, out, _ = b.smswork("status")
+	if code != 0 || !strings.Contains(out, "0 B kept for undo") || !strings.Contains(out, "in 0 file(s) on disk") {
+		t.Errorf("status after the next run:\n%s", out)
+	}
+	if code, out, _ := b.smswork("verify"); code != 0 {
+		t.Errorf("verify: exit %d\n%s", code, out)
+	}
+}
