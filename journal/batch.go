@@ -429,8 +429,13 @@ func (t *Tx) FinishUndo(b *Batch, barrier uint64, now time.Time) ([]*Record, err
 	if b.Undo == nil {
 		return nil, fmt.Errorf("batch %d is not being undone: %w", b.ID, ErrState)
 	}
-	mode := b.Undo.Mode
+	mode, failed := b.Undo.Mode, b.Undo.Failed
 	b.Undo, b.UndoBarrier = nil, barrier
+	// The steps restored are done with: a later rollback of the batch (kept
+	// queued, tried again) must not walk them again, and their backups go.
+	if err := t.discardSteps(b, barrier); err != nil {
+		return nil, err
+	}
 	ids, err := t.Undoing()
 	if err != nil {
 		return nil, err
@@ -465,7 +470,9 @@ func (t *Tx) FinishUndo(b *Batch, barrier uint64, now time.Time) ([]*Record, err
 		switch {
 		case e.State == Committed:
 			continue
-		case barrier != 0 && e.Seq <= barrier:
+		case barrier != 0 && (e.Seq < barrier || e.Seq == barrier && e.Seq != failed):
+			// Up to the barrier, effects stay; a barrier that itself
+			// failed follows the author's choice with the rest.
 			e.State = Committed
 		case b.OnRollback == RollbackDrop:
 			e.Decision, e.DecidedBy = "", ""
@@ -490,6 +497,48 @@ func (t *Tx) FinishUndo(b *Batch, barrier uint64, now time.Time) ([]*Record, err
 		b.RolledBack++
 	}
 	return recs, t.PutBatch(b)
+}
+
+// discardSteps forgets the undo steps of b above the barrier operation
+// (all of them when barrier is 0), moving the backup files they name to
+// b.Discard for the next backup prune (PrunePending).
+func (t *Tx) discardSteps(b *Batch, barrier uint64) error {
+	prefix := u64(b.ID)
+	var keys [][]byte
+	c := t.tx.Bucket(bucketUndo).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if binary.BigEndian.Uint64(k[8:16]) <= barrier {
+			continue
+		}
+		keys = append(keys, append([]byte(nil), k...))
+		if len(v) == 0 {
+			continue
+		}
+		var ns []string
+		if err := json.Unmarshal(v, &ns); err != nil {
+			return fmt.Errorf("undo step of batch %d: %w: %v", b.ID, ErrCorrupt, err)
+		}
+		b.Discard = append(b.Discard, ns...)
+	}
+	for _, k := range keys {
+		if err := t.tx.Bucket(bucketUndo).Delete(k); err != nil {
+			return err
+		}
+	}
+	if len(b.Discard) > 0 {
+		return t.meta().Put(keyPrunePending, []byte{1})
+	}
+	return nil
+}
+
+// Discarded records that the files of b.Discard are removed.
+func (t *Tx) Discarded(id uint64) error {
+	b, err := t.Batch(id)
+	if err != nil {
+		return err
+	}
+	b.Discard = nil
+	return t.PutBatch(b)
 }
 
 // BackupNames returns the backup files the undo steps of batch id name.

@@ -89,6 +89,9 @@ type Batch struct {
 	// recorded; Backups says whether they are still kept.
 	BackupBytes int64        `json:"backupBytes,omitempty"`
 	Backups     BackupsState `json:"backups,omitempty"`
+	// Discard names backup files no undo needs any more (those of the
+	// steps an undo restored), removed by the next backup prune.
+	Discard []string `json:"discard,omitempty"`
 }
 
 // Record is one audit record: a committed outcome.

@@ -19,7 +19,7 @@ func (r *runner) pruneBackups() error {
 	}
 	limit := uint64(r.cfg.KeepBackups)
 	var over, pending bool
-	var victims []journal.Batch
+	var victims, discard []journal.Batch
 	err := r.cfg.Journal.View(func(tx *journal.Tx) error {
 		total := tx.BackupBytes()
 		pending = tx.PrunePending()
@@ -28,6 +28,9 @@ func (r *runner) pruneBackups() error {
 			return nil
 		}
 		return tx.Batches(func(b *journal.Batch) error {
+			if len(b.Discard) > 0 {
+				discard = append(discard, *b)
+			}
 			if b.Backups == journal.BackupsPruning {
 				// Lost to a history prune, or a crash cut a prune short.
 				victims = append(victims, *b)
@@ -62,6 +65,15 @@ func (r *runner) pruneBackups() error {
 	})
 	if err != nil || !over {
 		return err
+	}
+	for _, b := range discard {
+		// Backups of undo steps already restored.
+		if err := r.cfg.Backups.Remove(b.Discard); err != nil {
+			return fmt.Errorf("remove backups of batch %d: %w", b.ID, err)
+		}
+		if err := r.update(func(tx *journal.Tx) error { return tx.Discarded(b.ID) }); err != nil {
+			return err
+		}
 	}
 	for _, b := range victims {
 		var names []string

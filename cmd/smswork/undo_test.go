@@ -155,8 +155,25 @@ func TestRun_AtomicRollbackKeep(t *testing.T) {
 		t.Errorf("verify after a rollback: exit %d\n%s", code, out)
 	}
 	code, out, _ = b.smswork("status")
-	if code != 0 || !strings.Contains(out, "atomic batches with work left: 1") {
-		t.Errorf("status: exit %d\n%s", code, out)
+	if code != 0 || !strings.Contains(out, "atomic batches with work left: 1") || !strings.Contains(out, "in 0 file(s) on disk") {
+		t.Errorf("status after a rollback (whose backups are done with): exit %d\n%s", code, out)
+	}
+	// Tried again whole, failed again, rolled back again: each undo step
+	// of each attempt once.
+	if code, out, stderr := b.smswork("run"); code != 1 {
+		t.Fatalf("second run: exit %d\n%s%s", code, out, stderr)
+	}
+	sameTree(t, "after a second rollback", before, treeOf(t, b.c))
+	undoes := map[uint64]bool{}
+	undone := b.historyJSON("--outcome", "undone")
+	for _, r := range undone {
+		if undoes[r.Undoes] {
+			t.Errorf("record %d undone twice", r.Undoes)
+		}
+		undoes[r.Undoes] = true
+	}
+	if len(undone) != 2*(len(txQueue)+1) {
+		t.Errorf("%d undone records after two rollbacks, want %d", len(undone), 2*(len(txQueue)+1))
 	}
 
 	// Fixed: the next run does the whole batch.
