@@ -419,3 +419,24 @@ func TestPrune_UndoData(t *testing.T) {
 		t.Errorf("verify: exit %d\n%s", code, out)
 	}
 }
+
+// TestAtomic_FailedRunStaysQueued: when the operation that fails is a
+// run operation, nothing before it can be undone; it and what follows stay
+// queued (keep), what came before is done.
+func TestAtomic_FailedRunStaysQueued(t *testing.T) {
+	b := txBox(t)
+	entries := []string{`copy c:\temp\new.dll c:\windows\app.dll`, `sh -c "exit 3"`, `del c:\windows\gone.dll`}
+	if code, out, stderr := b.smswork(append([]string{"add", "--atomic"}, entries...)...); code != 0 {
+		t.Fatalf("add: exit %d\n%s%s", code, out, stderr)
+	}
+	code, out, stderr := b.smswork("run")
+	if code != 1 {
+		t.Fatalf("run: exit %d\n%s%s", code, out, stderr)
+	}
+	if got := b.read("windows/app.dll"); got != "new dll\n" {
+		t.Errorf("the copy before the failed run entry was undone: %q", got)
+	}
+	if got := b.read("SMS.INI"); got != txIni(entries[1:]...) {
+		t.Errorf("SMS.INI: %q, want the failed run entry and what follows", got)
+	}
+}
