@@ -259,6 +259,17 @@ func (t *Tx) countBackups(e *Entry, in *ops.Intent) error {
 	return t.PutBatch(b)
 }
 
+// uncount takes b's backups out of the sum BackupBytes returns.
+func (t *Tx) uncount(b *Batch) error {
+	sum := t.BackupBytes()
+	if n := uint64(b.BackupBytes); n < sum {
+		sum -= n
+	} else {
+		sum = 0
+	}
+	return t.meta().Put(keyBackupSum, u64(sum))
+}
+
 // BackupBytes returns the sum of the backup sizes of every batch whose
 // backups are not pruned yet.
 func (t *Tx) BackupBytes() uint64 { return getU64(t.meta(), keyBackupSum) }
@@ -432,9 +443,21 @@ func (t *Tx) FinishUndo(b *Batch, barrier uint64, now time.Time) ([]*Record, err
 	mode, failed := b.Undo.Mode, b.Undo.Failed
 	b.Undo, b.UndoBarrier = nil, barrier
 	// The steps restored are done with: a later rollback of the batch (kept
-	// queued, tried again) must not walk them again, and their backups go.
-	if err := t.discardSteps(b, barrier); err != nil {
+	// queued, tried again) must not walk them again, and their backups go;
+	// a batch undone or dropped is never undone again: all of its go.
+	final := mode == UndoLater || b.OnRollback == RollbackDrop
+	above := barrier
+	if final {
+		above = 0
+	}
+	if err := t.discardSteps(b, above); err != nil {
 		return nil, err
+	}
+	if final {
+		if err := t.uncount(b); err != nil {
+			return nil, err
+		}
+		b.Backups = BackupsPruned
 	}
 	ids, err := t.Undoing()
 	if err != nil {
@@ -571,13 +594,7 @@ func (t *Tx) SetBackups(id uint64, s BackupsState) error {
 	}
 	b.Backups = s
 	if s == BackupsPruned {
-		sum := t.BackupBytes()
-		if n := uint64(b.BackupBytes); n < sum {
-			sum -= n
-		} else {
-			sum = 0
-		}
-		if err := t.meta().Put(keyBackupSum, u64(sum)); err != nil {
+		if err := t.uncount(b); err != nil {
 			return err
 		}
 		var keys [][]byte

@@ -168,6 +168,17 @@ func (s *fileSet) apply(r *Record) {
 		s.set(&ExpectedFile{Path: fr.Path, SHA256: fr.SHA256, Size: fr.Size, Record: r.ID, Batch: r.Batch, Pos: r.Pos, Raw: r.Raw})
 	}
 	files := r.Result.Files
+	if r.Outcome == OutcomeUndone {
+		// What an undo put back: a file's known content, or a path gone
+		// (or a folder or link, whose contents it does not vouch for).
+		for _, fr := range files {
+			written(fr)
+		}
+		return
+	}
+	if r.Outcome == OutcomeDropped {
+		return
+	}
 	switch r.Op.Kind {
 	case ops.KindCopy:
 		if r.Op.Touch {

@@ -308,6 +308,9 @@ func Undo(ctx context.Context, cfg Config, id uint64, opts UndoOptions) (*Summar
 	if len(problems) > 0 {
 		return r.sum, &UndoRefused{Batch: id, Problems: problems}
 	}
-	_, err = r.undoBatch(ctx, id, journal.UndoLater, 0, opts.By)
-	return r.sum, err
+	if _, err = r.undoBatch(ctx, id, journal.UndoLater, 0, opts.By); err != nil {
+		return r.sum, err
+	}
+	// The backups the undo restored are done with.
+	return r.sum, r.pruneBackups()
 }

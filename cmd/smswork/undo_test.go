@@ -199,9 +199,21 @@ func TestRun_AtomicRollbackKeep(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "undone already") {
 		t.Errorf("a second undo: exit %d, want 2: %s", code, stderr)
 	}
-	code, out, _ = b.smswork("verify")
+	code, out, _ = b.smswork("status")
+	if code != 0 || !strings.Contains(out, "0 B kept for undo, 0 B in 0 file(s) on disk") {
+		t.Errorf("status after undo: the backups it restored are done with:\n%s", out)
+	}
+	code, out, _ = b.smswork("verify", "--files")
 	if code != 0 {
-		t.Errorf("verify after undo: exit %d\n%s", code, out)
+		t.Errorf("verify --files after undo: exit %d\n%s", code, out)
+	}
+	// The files the undo put back are vouched for: a change is drift.
+	if err := os.WriteFile(filepath.Join(b.c, "windows", "app.dll"), []byte("tampered\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = b.smswork("verify", "--files")
+	if code == 0 || !strings.Contains(out, "app.dll") {
+		t.Errorf("verify --files misses a change to a file undo put back: exit %d\n%s", code, out)
 	}
 }
 
