@@ -388,18 +388,16 @@ func (r *runner) commit(ctx context.Context, e *journal.Entry, res ops.Result, l
 		r.sinceMirror++
 		return false, nil
 	}
-	var atomic *journal.Batch
 	if res.Outcome == ops.Failed {
-		if atomic, err = r.batchAtomic(e.Batch); err != nil {
+		atomic, err := r.batchAtomic(e.Batch)
+		if err != nil {
 			return false, err
 		}
-		stay = stay || atomic != nil
+		if atomic != nil {
+			return true, r.rollback(ctx, e, res, log)
+		}
 	}
-	stop, err = r.write(e, res, stay, log)
-	if err != nil || atomic == nil {
-		return stop, err
-	}
-	return true, r.rollback(ctx, atomic, e.Seq)
+	return r.write(e, res, stay, log)
 }
 
 // write writes e's commit marker at once.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/rs/zerolog"
+
 	"smswork/journal"
 	"smswork/ops"
 )
@@ -202,11 +204,30 @@ func (r *runner) restore(rec *journal.Record) (ops.Result, error) {
 	return r.cfg.Backups.Restore(rec.Intent, r.fp.Hit)
 }
 
-// rollback undoes atomic batch b after its operation failed failed.
-func (r *runner) rollback(ctx context.Context, b *journal.Batch, failed uint64) error {
-	r.log.Warn().Uint64("batch", b.ID).Uint64("failed", failed).Str("then", string(b.OnRollback)).
+// rollback commits the failure res of operation e of an atomic batch and,
+// in the same transaction, the start of the batch's rollback (so that no
+// crash between them can make the next start try the operation again
+// instead), then undoes the batch.
+func (r *runner) rollback(ctx context.Context, e *journal.Entry, res ops.Result, log zerolog.Logger) error {
+	var rec *journal.Record
+	var b *journal.Batch
+	err := r.update(func(tx *journal.Tx) (err error) {
+		if rec, err = tx.Commit(e, res, true, r.now()); err != nil {
+			return err
+		}
+		if b, err = tx.Batch(e.Batch); err != nil {
+			return err
+		}
+		return tx.StartUndo(b, journal.UndoRollback, e.Seq, "", r.now())
+	})
+	if err != nil {
+		return err
+	}
+	r.committed(e, rec, log)
+	r.sum.Failed = rec
+	r.log.Warn().Uint64("batch", b.ID).Uint64("failed", e.Seq).Str("then", string(b.OnRollback)).
 		Msg("an operation of an atomic batch failed: undoing what the batch did")
-	_, err := r.undoBatch(ctx, b.ID, journal.UndoRollback, failed, "")
+	_, err = r.undoBatch(ctx, b.ID, journal.UndoRollback, e.Seq, "")
 	return err
 }
 
