@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"smswork/internal/failpoint"
 	"smswork/journal"
 	"smswork/ops"
 	"smswork/recovery"
@@ -17,6 +19,8 @@ import (
 type addOptions struct {
 	atomic     bool
 	onRollback string
+	// failpoint is SMSWORK_FAILPOINT (crash tests of add --atomic).
+	failpoint string
 }
 
 func newAddCommand(g *globalOptions) *cobra.Command {
@@ -45,6 +49,7 @@ another smswork holds the journal (--atomic; nothing appended).`,
   smswork add --atomic 'copy c:\temp\a.dll c:\windows\a.dll' 'copy c:\temp\b.dll c:\windows\b.dll'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.failpoint = os.Getenv("SMSWORK_FAILPOINT")
 			return runAdd(cmd.Context(), g, o, args)
 		},
 	}
@@ -92,7 +97,7 @@ func runAdd(ctx context.Context, g *globalOptions, o *addOptions, args []string)
 		printUndoNotes(g, parsed, false)
 		return nil
 	}
-	b, err := g.addAtomic(ctx, parsed, journal.RollbackChoice(o.onRollback))
+	b, err := g.addAtomic(ctx, parsed, journal.RollbackChoice(o.onRollback), o.failpoint)
 	if err != nil {
 		return err
 	}
@@ -103,7 +108,11 @@ func runAdd(ctx context.Context, g *globalOptions, o *addOptions, args []string)
 }
 
 // addAtomic appends entries as one atomic batch, through the journal.
-func (g *globalOptions) addAtomic(ctx context.Context, entries []journal.NewEntry, c journal.RollbackChoice) (journal.Batch, error) {
+func (g *globalOptions) addAtomic(ctx context.Context, entries []journal.NewEntry, c journal.RollbackChoice, fpSpec string) (journal.Batch, error) {
+	fp, err := failpoint.Parse(fpSpec)
+	if err != nil {
+		return journal.Batch{}, usageErr("%v", err)
+	}
 	log, err := g.logger()
 	if err != nil {
 		return journal.Batch{}, err
@@ -116,7 +125,7 @@ func (g *globalOptions) addAtomic(ctx context.Context, entries []journal.NewEntr
 		return journal.Batch{}, err
 	}
 	defer func() { _ = j.Close() }()
-	return recovery.Add(ctx, recovery.Config{Ini: g.ini, Journal: j, Log: log}, entries, c)
+	return recovery.Add(ctx, recovery.Config{Ini: g.ini, Journal: j, Log: log, Failpoint: fp}, entries, c)
 }
 
 // printUndoNotes says which entries cannot be undone: a rollback, or an

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"smswork/journal"
 )
 
 // treeOf snapshots every file, link and folder under root but SMS.INI:
@@ -450,5 +452,41 @@ func TestAtomic_FailedRunStaysQueued(t *testing.T) {
 	}
 	if got := b.read("SMS.INI"); got != txIni(entries[1:]...) {
 		t.Errorf("SMS.INI: %q, want the failed run entry and what follows", got)
+	}
+}
+
+// TestAdd_AtomicWhileJournalHeld: add --atomic needs the journal; while
+// another smswork holds it, nothing is added and the exit status says to
+// retry. A crash half way through add --atomic is finished by the next
+// start: the batch is atomic and in SMS.INI.
+func TestAdd_AtomicWhileJournalHeld(t *testing.T) {
+	b := newBox(t, kbIni, kbFiles)
+	j, err := journal.Open(b.journal, journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := b.smswork("add", "--atomic", `md c:\x`)
+	_ = j.Close()
+	if code != 75 || !strings.Contains(stderr, "try again") || b.read("SMS.INI") != kbIni {
+		t.Fatalf("add --atomic with the journal held: exit %d, want 75: %s", code, stderr)
+	}
+	for _, fp := range []string{"mirror.before-rename", "mirror.after-write"} {
+		t.Run(fp, func(t *testing.T) {
+			b := newBox(t, kbIni, kbFiles)
+			code, _, _ := b.smsworkEnv([]string{"SMSWORK_FAILPOINT=" + fp}, "add", "--atomic", `md c:\x`, `copy c:\missing c:\y`)
+			if code != -1 {
+				t.Fatalf("exit %d, want killed", code)
+			}
+			code, out, stderr := b.smswork("run")
+			if code != 1 || !strings.Contains(stderr, "rolled back") {
+				t.Fatalf("run after a crashed add --atomic: exit %d, want a rollback\n%s%s", code, out, stderr)
+			}
+			if b.exists("x") {
+				t.Error("the atomic batch's md was not rolled back")
+			}
+			if got := b.read("SMS.INI"); !strings.Contains(got, `md c:\x, copy c:\missing c:\y`) {
+				t.Errorf("the kept batch is not in SMS.INI:\n%q", got)
+			}
+		})
 	}
 }
