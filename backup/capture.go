@@ -50,16 +50,16 @@ func (s *Store) capture(b ops.Backup) error {
 	}
 	if _, err := s.root.Lstat(b.Name); err == nil {
 		return nil
-	} else if !isNotExist(err) {
+	} else if !ops.IsNotExist(err) {
 		return fmt.Errorf("backup %s of %s: %w", b.Name, b.Path, err)
 	}
 	root, err := s.d.Root(b.Path.Drive)
 	if err != nil {
 		return err
 	}
-	fi, err := root.Lstat(relName(b.Path.Rel))
+	fi, err := root.Lstat(ops.RootName(b.Path.Rel))
 	if err != nil {
-		if isNotExist(err) {
+		if ops.IsNotExist(err) {
 			return fmt.Errorf("back up %s: now absent: %w", b.Path, ErrChanged)
 		}
 		return fmt.Errorf("back up %s: %w", b.Path, err)
@@ -67,7 +67,7 @@ func (s *Store) capture(b ops.Backup) error {
 	if err := checkRecorded(b, fi); err != nil {
 		return err
 	}
-	if err := s.root.Remove(tempName(b.Name)); err != nil && !isNotExist(err) {
+	if err := s.root.Remove(tempName(b.Name)); err != nil && !ops.IsNotExist(err) {
 		return fmt.Errorf("remove leftover backup %s: %w", tempName(b.Name), err)
 	}
 	if !s.copyOnly && s.linkIn(b.Path, b.Name) == nil {
@@ -94,7 +94,7 @@ func checkRecorded(b ops.Backup, fi os.FileInfo) error {
 // time, fsynced, renamed to the name. The folder is not synced.
 func (s *Store) copyIn(root *os.Root, b ops.Backup) (err error) {
 	tmp := tempName(b.Name)
-	src, err := root.Open(relName(b.Path.Rel))
+	src, err := root.Open(ops.RootName(b.Path.Rel))
 	if err != nil {
 		return fmt.Errorf("back up %s: %w", b.Path, err)
 	}

@@ -100,10 +100,10 @@ func (s *Store) state(p ops.Path) (state, error) {
 	if err != nil {
 		return state{}, err
 	}
-	rel := relName(p.Rel)
+	rel := ops.RootName(p.Rel)
 	fi, err := root.Lstat(rel)
 	switch {
-	case isNotExist(err):
+	case ops.IsNotExist(err):
 		return state{kind: kAbsent}, nil
 	case err != nil:
 		return state{}, fmt.Errorf("%s: %w", p, err)

@@ -21,8 +21,8 @@ func (s *Store) linkIn(p ops.Path, name string) error {
 	if err != nil {
 		return err
 	}
-	dir, base := splitRel(p.Rel)
-	pf, err := root.Open(relName(dir))
+	dir, base := ops.SplitRel(p.Rel)
+	pf, err := root.Open(ops.RootName(dir))
 	if err != nil {
 		return err
 	}
@@ -37,8 +37,8 @@ func (s *Store) linkOut(name string, tmp ops.Path) error {
 	if err != nil {
 		return err
 	}
-	dir, base := splitRel(tmp.Rel)
-	pf, err := root.Open(relName(dir))
+	dir, base := ops.SplitRel(tmp.Rel)
+	pf, err := root.Open(ops.RootName(dir))
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func linkat(from *os.File, oldname string, to *os.File, newname string) error {
 // syncFile makes the data and metadata (a time set by Chtimes) of file
 // rel of root durable.
 func syncFile(root *os.Root, rel string) error {
-	f, err := root.Open(relName(rel))
+	f, err := root.Open(ops.RootName(rel))
 	if err != nil {
 		return err
 	}

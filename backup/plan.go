@@ -132,9 +132,9 @@ func (p *planner) prior(path ops.Path) (b ops.Backup, exists bool, err error) {
 		return b, false, err
 	}
 	b.Path = path
-	fi, err := root.Lstat(relName(path.Rel))
+	fi, err := root.Lstat(ops.RootName(path.Rel))
 	if err != nil {
-		if isNotExist(err) {
+		if ops.IsNotExist(err) {
 			b.Prior = ops.PriorAbsent
 			return b, false, nil
 		}
@@ -150,7 +150,7 @@ func (p *planner) describe(root *os.Root, path ops.Path, fi os.FileInfo) (ops.Ba
 	case fi.Mode().IsRegular():
 		b.Prior, b.Size = ops.PriorFile, fi.Size()
 	case fi.Mode()&os.ModeSymlink != 0:
-		target, err := root.Readlink(relName(path.Rel))
+		target, err := root.Readlink(ops.RootName(path.Rel))
 		if err != nil {
 			return b, true, fmt.Errorf("read link %s: %w", path, err)
 		}
@@ -196,9 +196,9 @@ func (p *planner) planTouch() error {
 	if err != nil {
 		return err
 	}
-	fi, err := root.Stat(relName(path.Rel))
+	fi, err := root.Stat(ops.RootName(path.Rel))
 	if err != nil {
-		if isNotExist(err) {
+		if ops.IsNotExist(err) {
 			return nil // the touch fails: nothing changes
 		}
 		return fmt.Errorf("%s: %w", path, err)
@@ -220,9 +220,9 @@ func (p *planner) planMD(path ops.Path) error {
 	if path.Rel == "" {
 		return nil
 	}
-	if _, err := root.Stat(relName(path.Rel)); err == nil {
+	if _, err := root.Stat(ops.RootName(path.Rel)); err == nil {
 		return nil
-	} else if !isNotExist(err) {
+	} else if !ops.IsNotExist(err) {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	elems := strings.Split(path.Rel, "/")
@@ -230,11 +230,11 @@ func (p *planner) planMD(path ops.Path) error {
 	for i := range elems {
 		level := ops.Path{Drive: path.Drive, Rel: strings.Join(elems[:i+1], "/")}
 		if !missing {
-			_, err := root.Lstat(relName(level.Rel))
+			_, err := root.Lstat(ops.RootName(level.Rel))
 			switch {
 			case err == nil:
 				continue
-			case !isNotExist(err):
+			case !ops.IsNotExist(err):
 				return fmt.Errorf("%s: %w", level, err)
 			}
 			missing = true
@@ -251,9 +251,9 @@ func (p *planner) planRD(path ops.Path, recursive bool) error {
 	if err != nil {
 		return err
 	}
-	fi, err := root.Lstat(relName(path.Rel))
+	fi, err := root.Lstat(ops.RootName(path.Rel))
 	if err != nil {
-		if isNotExist(err) {
+		if ops.IsNotExist(err) {
 			return nil
 		}
 		return fmt.Errorf("%s: %w", path, err)
@@ -283,13 +283,13 @@ func (p *planner) walk(root *os.Root, dir ops.Path, n *int) error {
 		return err
 	}
 	for _, e := range ents {
-		child := ops.Path{Drive: dir.Drive, Rel: joinRel(dir.Rel, e.Name())}
+		child := ops.Path{Drive: dir.Drive, Rel: ops.JoinRel(dir.Rel, e.Name())}
 		if e.IsDir() {
 			if err := p.walk(root, child, n); err != nil {
 				return err
 			}
 		}
-		fi, err := root.Lstat(relName(child.Rel))
+		fi, err := root.Lstat(ops.RootName(child.Rel))
 		if err != nil {
 			return fmt.Errorf("%s: %w", child, err)
 		}
@@ -305,7 +305,7 @@ func (p *planner) walk(root *os.Root, dir ops.Path, n *int) error {
 // list returns the entries of folder dir sorted by name, adding their
 // number to n and stopping once it passes p.limit.
 func (p *planner) list(root *os.Root, dir ops.Path, n *int) ([]os.DirEntry, error) {
-	f, err := root.Open(relName(dir.Rel))
+	f, err := root.Open(ops.RootName(dir.Rel))
 	if err != nil {
 		return nil, fmt.Errorf("open folder %s: %w", dir, err)
 	}

@@ -181,11 +181,11 @@ func (r *restorer) restore(b ops.Backup) (did bool, fr ops.FileResult, err error
 
 // needFolder fails with ErrNoFolder unless p's folder exists.
 func needFolder(root *os.Root, p ops.Path) error {
-	fi, err := root.Stat(relName(parentOf(p).Rel))
+	fi, err := root.Stat(ops.RootName(p.Parent().Rel))
 	if err == nil && fi.IsDir() {
 		return nil
 	}
-	if err == nil || isNotExist(err) {
+	if err == nil || ops.IsNotExist(err) {
 		return fmt.Errorf("restore %s: %w", p, ErrNoFolder)
 	}
 	return fmt.Errorf("restore %s: %w", p, err)
@@ -193,7 +193,7 @@ func needFolder(root *os.Root, p ops.Path) error {
 
 // syncParent makes the entries of p's folder durable.
 func (r *restorer) syncParent(p ops.Path) error {
-	if err := r.s.d.SyncFolder(parentOf(p)); err != nil {
+	if err := r.s.d.SyncFolder(p.Parent()); err != nil {
 		return fmt.Errorf("restore %s: %w", p, err)
 	}
 	return nil
@@ -207,7 +207,7 @@ func (r *restorer) restoreFile(root *os.Root, b ops.Backup) (bool, ops.FileResul
 	}
 	bfi, err := r.s.root.Lstat(b.Name)
 	if err != nil || !bfi.Mode().IsRegular() {
-		if err == nil || isNotExist(err) {
+		if err == nil || ops.IsNotExist(err) {
 			return false, fr, fmt.Errorf("restore %s: %s: %w", b.Path, b.Name, ErrNoBackup)
 		}
 		return false, fr, fmt.Errorf("restore %s: %w", b.Path, err)
@@ -218,7 +218,7 @@ func (r *restorer) restoreFile(root *os.Root, b ops.Backup) (bool, ops.FileResul
 	}
 	fr.Size, fr.SHA256 = n, sum
 
-	fi, err := root.Lstat(relName(b.Path.Rel))
+	fi, err := root.Lstat(ops.RootName(b.Path.Rel))
 	switch {
 	case err == nil && fi.IsDir():
 		return false, fr, fmt.Errorf("restore %s: a folder is there, not replaced: %w", b.Path, ErrInTheWay)
@@ -230,27 +230,27 @@ func (r *restorer) restoreFile(root *os.Root, b ops.Backup) (bool, ops.FileResul
 		if same {
 			return false, fr, r.syncParent(b.Path)
 		}
-	case err != nil && !isNotExist(err):
+	case err != nil && !ops.IsNotExist(err):
 		return false, fr, fmt.Errorf("restore %s: %w", b.Path, err)
 	}
 
-	dir := parentOf(b.Path)
-	tmp := ops.Path{Drive: b.Path.Drive, Rel: joinRel(dir.Rel, durable.TempPrefix+"undo-"+b.Name+".tmp")}
-	if err := root.Remove(relName(tmp.Rel)); err != nil && !isNotExist(err) {
+	dir := b.Path.Parent()
+	tmp := ops.Path{Drive: b.Path.Drive, Rel: ops.JoinRel(dir.Rel, durable.TempPrefix+"undo-"+b.Name+".tmp")}
+	if err := root.Remove(ops.RootName(tmp.Rel)); err != nil && !ops.IsNotExist(err) {
 		return false, fr, fmt.Errorf("remove leftover %s: %w", tmp, err)
 	}
 	if err := r.makeTemp(root, b, tmp); err != nil {
-		_ = root.Remove(relName(tmp.Rel))
+		_ = root.Remove(ops.RootName(tmp.Rel))
 		return false, fr, fmt.Errorf("restore %s: %w", b.Path, err)
 	}
 	if fi != nil {
 		if err := clearForRename(root, b.Path.Rel, fi); err != nil {
-			_ = root.Remove(relName(tmp.Rel))
+			_ = root.Remove(ops.RootName(tmp.Rel))
 			return false, fr, fmt.Errorf("restore %s: %w", b.Path, err)
 		}
 	}
-	if err := root.Rename(relName(tmp.Rel), relName(b.Path.Rel)); err != nil {
-		_ = root.Remove(relName(tmp.Rel))
+	if err := root.Rename(ops.RootName(tmp.Rel), ops.RootName(b.Path.Rel)); err != nil {
+		_ = root.Remove(ops.RootName(tmp.Rel))
 		return false, fr, fmt.Errorf("restore %s: %w", b.Path, err)
 	}
 	r.hit(FailAfterRename)
@@ -267,7 +267,7 @@ func isBackup(root *os.Root, b ops.Backup, fi, bfi os.FileInfo, sum string) (boo
 	if os.SameFile(fi, bfi) {
 		return true, nil
 	}
-	got, _, err := hashFile(root, relName(b.Path.Rel))
+	got, _, err := hashFile(root, ops.RootName(b.Path.Rel))
 	if err != nil {
 		return false, fmt.Errorf("restore %s: %w", b.Path, err)
 	}
@@ -281,19 +281,19 @@ func (r *restorer) makeTemp(root *os.Root, b ops.Backup, tmp ops.Path) error {
 		// The backup is the prior file itself; something (del /f on
 		// Windows clears the read-only attribute) may have changed its
 		// mode or time since it was captured.
-		tfi, err := root.Lstat(relName(tmp.Rel))
+		tfi, err := root.Lstat(ops.RootName(tmp.Rel))
 		if err != nil {
 			return err
 		}
 		fixed := false
 		if chmodBits(tfi) != fileMode(b.Mode) {
-			if err := root.Chmod(relName(tmp.Rel), fileMode(b.Mode)); err != nil {
+			if err := root.Chmod(ops.RootName(tmp.Rel), fileMode(b.Mode)); err != nil {
 				return err
 			}
 			fixed = true
 		}
 		if !tfi.ModTime().Equal(b.ModTime) {
-			if err := root.Chtimes(relName(tmp.Rel), time.Time{}, b.ModTime); err != nil {
+			if err := root.Chtimes(ops.RootName(tmp.Rel), time.Time{}, b.ModTime); err != nil {
 				return err
 			}
 			fixed = true
@@ -308,11 +308,11 @@ func (r *restorer) makeTemp(root *os.Root, b ops.Backup, tmp ops.Path) error {
 		return fmt.Errorf("read backup %s: %w", b.Name, err)
 	}
 	defer src.Close()
-	f, err := root.OpenFile(relName(tmp.Rel), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := root.OpenFile(ops.RootName(tmp.Rel), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	return writeCopy(f, src, b, func() error { return root.Chtimes(relName(tmp.Rel), time.Time{}, b.ModTime) })
+	return writeCopy(f, src, b, func() error { return root.Chtimes(ops.RootName(tmp.Rel), time.Time{}, b.ModTime) })
 }
 
 // restoreLink puts the link b.Link back at b.Path.
@@ -320,7 +320,7 @@ func (r *restorer) restoreLink(root *os.Root, b ops.Backup) (bool, error) {
 	if err := needFolder(root, b.Path); err != nil {
 		return false, err
 	}
-	rel := relName(b.Path.Rel)
+	rel := ops.RootName(b.Path.Rel)
 	fi, err := root.Lstat(rel)
 	switch {
 	case err == nil && fi.Mode()&os.ModeSymlink != 0:
@@ -333,11 +333,11 @@ func (r *restorer) restoreLink(root *os.Root, b ops.Backup) (bool, error) {
 		}
 	case err == nil && fi.IsDir():
 		return false, fmt.Errorf("restore %s: a folder is there, not replaced: %w", b.Path, ErrInTheWay)
-	case err != nil && !isNotExist(err):
+	case err != nil && !ops.IsNotExist(err):
 		return false, fmt.Errorf("restore %s: %w", b.Path, err)
 	}
 	if err == nil {
-		if err := root.Remove(rel); err != nil && !isNotExist(err) {
+		if err := root.Remove(rel); err != nil && !ops.IsNotExist(err) {
 			return false, fmt.Errorf("restore %s: %w", b.Path, err)
 		}
 	}
@@ -349,10 +349,10 @@ func (r *restorer) restoreLink(root *os.Root, b ops.Backup) (bool, error) {
 
 // restoreAbsent removes what the operation put at b.Path.
 func (r *restorer) restoreAbsent(root *os.Root, b ops.Backup) (bool, error) {
-	rel := relName(b.Path.Rel)
+	rel := ops.RootName(b.Path.Rel)
 	fi, err := root.Lstat(rel)
 	if err != nil {
-		if isNotExist(err) {
+		if ops.IsNotExist(err) {
 			// A crash may have come between the removal and the sync.
 			return false, r.syncParent(b.Path)
 		}
@@ -367,7 +367,7 @@ func (r *restorer) restoreAbsent(root *os.Root, b ops.Backup) (bool, error) {
 			return false, fmt.Errorf("folder %s is not empty: %w", b.Path, ErrNotEmpty)
 		}
 	}
-	if err := root.Remove(rel); err != nil && !isNotExist(err) {
+	if err := root.Remove(rel); err != nil && !ops.IsNotExist(err) {
 		return false, fmt.Errorf("restore %s: remove: %w", b.Path, err)
 	}
 	return true, r.syncParent(b.Path)
@@ -375,7 +375,7 @@ func (r *restorer) restoreAbsent(root *os.Root, b ops.Backup) (bool, error) {
 
 // restoreDir moves a folder back to b.Path, or makes it.
 func (r *restorer) restoreDir(root *os.Root, b ops.Backup) (bool, error) {
-	rel := relName(b.Path.Rel)
+	rel := ops.RootName(b.Path.Rel)
 	fi, err := root.Lstat(rel)
 	if err == nil {
 		if !fi.IsDir() {
@@ -389,7 +389,7 @@ func (r *restorer) restoreDir(root *os.Root, b ops.Backup) (bool, error) {
 		}
 		return false, nil
 	}
-	if !isNotExist(err) {
+	if !ops.IsNotExist(err) {
 		return false, fmt.Errorf("restore folder %s: %w", b.Path, err)
 	}
 	if err := needFolder(root, b.Path); err != nil {
@@ -404,16 +404,16 @@ func (r *restorer) restoreDir(root *os.Root, b ops.Backup) (bool, error) {
 		return true, r.syncParent(b.Path)
 	}
 	r.touched[b.Moved] = true
-	mfi, err := root.Lstat(relName(b.Moved.Rel))
+	mfi, err := root.Lstat(ops.RootName(b.Moved.Rel))
 	switch {
 	case err == nil && !mfi.IsDir():
 		return false, fmt.Errorf("move folder %s back from %s: not a folder there: %w", b.Path, b.Moved, ErrInTheWay)
-	case isNotExist(err):
+	case ops.IsNotExist(err):
 		return false, fmt.Errorf("move folder %s back from %s: %w", b.Path, b.Moved, ErrGone)
 	case err != nil:
 		return false, fmt.Errorf("move folder %s back from %s: %w", b.Path, b.Moved, err)
 	}
-	if err := root.Rename(relName(b.Moved.Rel), rel); err != nil {
+	if err := root.Rename(ops.RootName(b.Moved.Rel), rel); err != nil {
 		return false, fmt.Errorf("move folder %s back from %s: %w", b.Path, b.Moved, err)
 	}
 	if err := r.syncParent(b.Path); err != nil {
@@ -424,10 +424,10 @@ func (r *restorer) restoreDir(root *os.Root, b ops.Backup) (bool, error) {
 
 // restoreTime sets the modification time of b.Path back.
 func (r *restorer) restoreTime(root *os.Root, b ops.Backup) (bool, error) {
-	rel := relName(b.Path.Rel)
+	rel := ops.RootName(b.Path.Rel)
 	fi, err := root.Stat(rel)
 	switch {
-	case isNotExist(err):
+	case ops.IsNotExist(err):
 		return false, fmt.Errorf("restore the time of %s: %w", b.Path, ErrGone)
 	case err != nil:
 		return false, fmt.Errorf("restore the time of %s: %w", b.Path, err)
@@ -461,11 +461,11 @@ func (r *restorer) finishDirs(bs []ops.Backup) (bool, error) {
 		if err != nil {
 			return did, err
 		}
-		fi, err := root.Lstat(relName(b.Path.Rel))
+		fi, err := root.Lstat(ops.RootName(b.Path.Rel))
 		if err != nil || !fi.IsDir() || chmodBits(fi) == fileMode(b.Mode) {
 			continue
 		}
-		if err := root.Chmod(relName(b.Path.Rel), fileMode(b.Mode)); err != nil {
+		if err := root.Chmod(ops.RootName(b.Path.Rel), fileMode(b.Mode)); err != nil {
 			return did, fmt.Errorf("restore folder %s: %w", b.Path, err)
 		}
 		if err := r.s.d.SyncFolder(b.Path); err != nil {

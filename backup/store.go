@@ -67,7 +67,7 @@ func mkdirDurable(dir string) error {
 			}
 			break
 		}
-		if !isNotExist(err) {
+		if !ops.IsNotExist(err) {
 			return fmt.Errorf("backup folder %s: %w", dir, err)
 		}
 		missing = append(missing, p)
@@ -120,7 +120,7 @@ func (s *Store) Remove(names []string) error {
 			return err
 		}
 		for _, n := range []string{name, tempName(name)} {
-			if err := s.root.Remove(n); err != nil && !isNotExist(err) {
+			if err := s.root.Remove(n); err != nil && !ops.IsNotExist(err) {
 				return fmt.Errorf("remove backup %s: %w", n, err)
 			}
 		}
@@ -159,7 +159,7 @@ func usage(root *os.Root) (bytes int64, files int, err error) {
 		for _, name := range names {
 			fi, err := root.Lstat(name)
 			if err != nil {
-				if isNotExist(err) {
+				if ops.IsNotExist(err) {
 					continue
 				}
 				return 0, 0, fmt.Errorf("backup %s: %w", name, err)

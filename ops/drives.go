@@ -270,3 +270,24 @@ func (d *Drives) Changed(p Path) { d.refresh(p) }
 // SyncFolder makes the entries of folder p durable (a no-op where the
 // platform has no folder sync); a folder that does not exist is skipped.
 func (d *Drives) SyncFolder(p Path) error { return syncFolder(d, p) }
+
+// RootName turns a Path.Rel into a name for an os.Root method ("." for
+// the root itself).
+func RootName(rel string) string { return relName(rel) }
+
+// JoinRel joins slash-separated parts of a Path.Rel.
+func JoinRel(dir, name string) string { return joinRel(dir, name) }
+
+// SplitRel splits a Path.Rel into its folder and last element.
+func SplitRel(rel string) (dir, name string) { return splitRel(rel) }
+
+// Parent returns the folder holding p.
+func (p Path) Parent() Path { return parentOf(p) }
+
+// IsNotExist reports whether err says a path does not exist, including a
+// path whose parent is a file.
+func IsNotExist(err error) bool { return isNotExist(err) }
+
+// CheckPath refuses a Path that is not in the form Path documents (a
+// record read back from the journal, say), with ErrBadIntent.
+func CheckPath(p Path) error { return checkPath(p) }
