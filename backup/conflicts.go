@@ -110,7 +110,7 @@ func (s *Store) state(p ops.Path) (state, error) {
 	case fi.Mode().IsRegular():
 		return state{kind: kFile, size: fi.Size(), modTime: fi.ModTime().UnixNano(), hasSize: true, hasTime: true,
 			hash: func() (string, error) {
-				sum, _, err := hashFile(root, rel)
+				sum, _, err := ops.HashFile(root, rel)
 				if err != nil {
 					return "", fmt.Errorf("%s: %w", p, err)
 				}

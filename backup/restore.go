@@ -1,10 +1,7 @@
 package backup
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -212,7 +209,7 @@ func (r *restorer) restoreFile(root *os.Root, b ops.Backup) (bool, ops.FileResul
 		}
 		return false, fr, fmt.Errorf("restore %s: %w", b.Path, err)
 	}
-	sum, n, err := hashFile(r.s.root, b.Name)
+	sum, n, err := ops.HashFile(r.s.root, b.Name)
 	if err != nil {
 		return false, fr, fmt.Errorf("restore %s: read backup %s: %w", b.Path, b.Name, err)
 	}
@@ -267,7 +264,7 @@ func isBackup(root *os.Root, b ops.Backup, fi, bfi os.FileInfo, sum string) (boo
 	if os.SameFile(fi, bfi) {
 		return true, nil
 	}
-	got, _, err := hashFile(root, ops.RootName(b.Path.Rel))
+	got, _, err := ops.HashFile(root, ops.RootName(b.Path.Rel))
 	if err != nil {
 		return false, fmt.Errorf("restore %s: %w", b.Path, err)
 	}
@@ -359,7 +356,7 @@ func (r *restorer) restoreAbsent(root *os.Root, b ops.Backup) (bool, error) {
 		return false, fmt.Errorf("restore %s: %w", b.Path, err)
 	}
 	if fi.IsDir() {
-		empty, err := isEmptyDir(root, rel)
+		empty, err := ops.IsEmptyDir(root, rel)
 		if err != nil {
 			return false, fmt.Errorf("restore %s: %w", b.Path, err)
 		}
@@ -476,31 +473,3 @@ func (r *restorer) finishDirs(bs []ops.Backup) (bool, error) {
 	return did, nil
 }
 
-// isEmptyDir reports whether folder rel of root holds no entry.
-func isEmptyDir(root *os.Root, rel string) (bool, error) {
-	f, err := root.Open(rel)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	names, err := f.Readdirnames(1)
-	if err == io.EOF {
-		return true, nil
-	}
-	return len(names) == 0, err
-}
-
-// hashFile returns the SHA-256 (hex) and size of file name of root.
-func hashFile(root *os.Root, name string) (string, int64, error) {
-	f, err := root.Open(name)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", n, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
-}

@@ -3,6 +3,7 @@ package journal
 import (
 	"errors"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -146,7 +147,7 @@ func TestBatch_UndoSteps(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if want := []uint64{r3.ID, r2.ID, r1.ID}; !equalU64(got, want) {
+	if want := []uint64{r3.ID, r2.ID, r1.ID}; !slices.Equal(got, want) {
 		t.Fatalf("undo steps %v, want %v", got, want)
 	}
 	if bb := batchOf(t, j, b.ID); bb.BackupBytes != 35 {
@@ -161,7 +162,7 @@ func TestBatch_UndoSteps(t *testing.T) {
 			return err
 		}
 		ids, err := tx.Undoing()
-		if err != nil || !equalU64(ids, []uint64{b.ID}) {
+		if err != nil || !slices.Equal(ids, []uint64{b.ID}) {
 			t.Errorf("undoing %v %v", ids, err)
 		}
 		for _, r := range []*Record{r3, r2} {
@@ -180,7 +181,7 @@ func TestBatch_UndoSteps(t *testing.T) {
 		}); err != nil {
 			return err
 		}
-		if !equalU64(left, []uint64{r1.ID}) {
+		if !slices.Equal(left, []uint64{r1.ID}) {
 			t.Errorf("steps left %v, want [%d]", left, r1.ID)
 		}
 		recs, err := tx.FinishUndo(bb, 0, now)
@@ -271,16 +272,4 @@ func TestBatch_PruneBackupsAccounting(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func equalU64(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

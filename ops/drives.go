@@ -291,3 +291,11 @@ func IsNotExist(err error) bool { return isNotExist(err) }
 // CheckPath refuses a Path that is not in the form Path documents (a
 // record read back from the journal, say), with ErrBadIntent.
 func CheckPath(p Path) error { return checkPath(p) }
+
+// IsEmptyDir reports whether folder rel of root holds no entry.
+func IsEmptyDir(root *os.Root, rel string) (bool, error) { return isEmptyDir(root, rel) }
+
+// HashFile returns the SHA-256 (hex) and size of file rel of root.
+func HashFile(root *os.Root, rel string) (string, int64, error) {
+	return hashFile(root, rel, make([]byte, 64<<10))
+}
