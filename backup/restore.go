@@ -472,4 +472,3 @@ func (r *restorer) finishDirs(bs []ops.Backup) (bool, error) {
 	}
 	return did, nil
 }
-
