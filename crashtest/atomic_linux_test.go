@@ -123,14 +123,28 @@ func txPowerFailpoints(mode string) []string {
 		return txFailpoints(mode)
 	}
 	switch mode {
+	case TxPrune:
+		return []string{"prune.before-remove"}
 	case TxUndo:
 		return []string{"undo.after-start", "undo.after-rename", "undo.after-step"}
 	case TxDrop:
 		return []string{"op.after-backup", "copy.after-rename", "move.after-rename", "del.before-sync",
-			"undo.after-rename", "undo.after-step", "mirror.after-write", "prune.before-remove"}
+			"undo.after-rename", "undo.after-step", "mirror.after-write"}
 	}
 	return []string{"op.after-backup", "copy.after-rename", "move.after-rename", "del.before-sync",
 		"undo.after-rename", "undo.after-step"}
+}
+
+// txPowerBudget is how many occurrences of each failpoint, and about how
+// many values of N per system call, a power-loss run tries.
+func txPowerBudget() (failpointN, straceN int) {
+	switch {
+	case *full:
+		return 1 << 30, 1 << 30
+	case testing.Short():
+		return 1, 1
+	}
+	return 1, 3
 }
 
 // txPowerSyscalls are the system calls before whose N-th call the power
@@ -145,10 +159,7 @@ var txPowerSyscalls = []string{"fsync", "fdatasync", "renameat", "linkat", "unli
 func TestTx_PowerLoss(t *testing.T) {
 	needStrace(t)
 	bin := lockedBinary(t)
-	fpN, scN := powerBudget()
-	if !*full {
-		fpN, scN = 1, 3
-	}
+	fpN, scN := txPowerBudget()
 	for _, mode := range txModes {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()

@@ -32,7 +32,7 @@ func txWorkload() *TxWorkload {
 }
 
 // txModes are the transactional scenarios.
-var txModes = []string{TxKeep, TxDrop, TxUndo}
+var txModes = []string{TxKeep, TxDrop, TxUndo, TxPrune}
 
 // txAllFailpoints are the named failpoints relevant to batches: those of
 // an operation's life, of SMS.INI's rewrite, of each kind of file
@@ -48,38 +48,39 @@ var txAllFailpoints = []string{
 	"prune.before-remove",
 }
 
-// txUnreached are the failpoints a scenario's crashed process cannot
-// reach, and why; every other one of txAllFailpoints must be reached.
-var txUnreached = map[string]map[string]string{
-	TxKeep: {
-		"mirror.before-write":  "a kept atomic batch stays listed: SMS.INI is never rewritten",
-		"mirror.before-rename": "a kept atomic batch stays listed: SMS.INI is never rewritten",
-		"mirror.after-write":   "a kept atomic batch stays listed: SMS.INI is never rewritten",
-		"prune.before-remove":  "a kept batch has not finished: its backups stay",
-	},
-	TxUndo: {
-		"op.before-intent": "an undo runs no operation", "op.after-intent": "an undo runs no operation",
-		"op.after-backup": "an undo runs no operation", "op.before-commit": "an undo runs no operation",
-		"mirror.before-write": "an undo does not touch SMS.INI", "mirror.before-rename": "an undo does not touch SMS.INI",
-		"mirror.after-write": "an undo does not touch SMS.INI",
-		"copy.before-temp":   "an undo runs no operation", "copy.mid-write": "an undo runs no operation",
-		"copy.before-rename": "an undo runs no operation", "copy.after-rename": "an undo runs no operation",
-		"del.before-remove": "an undo runs no operation", "del.before-sync": "an undo runs no operation",
-		"move.before-rename": "an undo runs no operation", "move.after-rename": "an undo runs no operation",
-		"move.after-copy": "an undo runs no operation", "move.before-delete": "an undo runs no operation",
-		"md.before-mkdir": "an undo runs no operation", "rd.before-remove": "an undo runs no operation",
-		"prune.before-remove": "smswork undo applies no retention",
-	},
+// txReached lists the failpoints of txAllFailpoints each scenario's
+// crashed process reaches; with -crashtest.full, TestTx_Unreached checks
+// that it reaches no other.
+var txReached = map[string][]string{
+	// A kept atomic batch stays listed (SMS.INI is never rewritten), and
+	// has not finished (the retention setting leaves its backups alone).
+	TxKeep: without(txAllFailpoints, "mirror.before-write", "mirror.before-rename", "mirror.after-write", "prune.before-remove"),
+	// A dropped batch's backups go when it is dropped, not by retention.
+	TxDrop: without(txAllFailpoints, "prune.before-remove"),
+	// An undo runs no operation and leaves SMS.INI alone; each of its
+	// steps commits as an operation does.
+	TxUndo: {"op.after-commit", "undo.after-start", "undo.before-restore", "undo.after-rename", "undo.after-step"},
+	// A run with nothing queued and a finished batch over the retention
+	// setting only removes the batch's backups.
+	TxPrune: {"prune.before-remove"},
+}
+
+// without returns names less those in drop.
+func without(names []string, drop ...string) []string {
+	var left []string
+	for _, n := range names {
+		if !slices.Contains(drop, n) {
+			left = append(left, n)
+		}
+	}
+	return left
 }
 
 // txFailpoints lists the failpoints scenario mode reaches; with -short,
 // only those of backups, undo and retention.
 func txFailpoints(mode string) []string {
 	var fps []string
-	for _, fp := range txAllFailpoints {
-		if _, ok := txUnreached[mode][fp]; ok {
-			continue
-		}
+	for _, fp := range txReached[mode] {
 		if testing.Short() && !strings.HasPrefix(fp, "undo.") && fp != "op.after-backup" && fp != "prune.before-remove" {
 			continue
 		}
@@ -220,33 +221,27 @@ func TestTx_Failpoints(t *testing.T) {
 	}
 }
 
-// TestTx_Unreached checks that the failpoints txUnreached lists are
-// indeed not reached: a list that hid a reachable failpoint would skip
-// crash points silently.
+// TestTx_Unreached checks, with -crashtest.full, that no scenario
+// reaches a failpoint txReached leaves out of it: a list that missed a
+// reachable failpoint would skip its crash points silently.
 func TestTx_Unreached(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short")
-	}
 	for _, mode := range txModes {
-		for fp := range txUnreached[mode] {
+		for _, fp := range txReached[mode] {
 			if !slices.Contains(txAllFailpoints, fp) {
 				t.Errorf("%s: unknown failpoint %s", mode, fp)
 			}
 		}
 	}
-	// One process per scenario counts them all: a failpoint spec that
-	// names no reachable point leaves the process alive; the unreached
-	// ones are tried one by one only in a full sweep.
 	if !*full {
 		return
 	}
 	for _, mode := range txModes {
-		for fp := range txUnreached[mode] {
+		for _, fp := range without(txAllFailpoints, txReached[mode]...) {
 			t.Run(mode+"/"+fp, func(t *testing.T) {
 				r := txRun{bin: binPath, base: t.TempDir(), kind: "tx reference", mode: mode,
 					env: []string{"SMSWORK_FAILPOINT=" + fp + ":1"}}
 				if txCrash(t, r, fp+":1") {
-					t.Errorf("failpoint %s listed as unreached in %s (%s) was reached", fp, mode, txUnreached[mode][fp])
+					t.Errorf("failpoint %s, not in txReached[%q], was reached", fp, mode)
 				}
 			})
 		}
@@ -261,7 +256,7 @@ func TestTx_DoubleCrash(t *testing.T) {
 	if testing.Short() {
 		second = second[2:3]
 	}
-	for _, mode := range txModes {
+	for _, mode := range []string{TxKeep, TxDrop, TxUndo} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			for _, fp := range second {
@@ -348,6 +343,7 @@ func TestTx_CheckersCatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		s.Kind = "demo/tx checkers"
 		c, err := NewTxCase(s, txWorkload(), TxKeep)
 		if err != nil {
 			t.Fatal(err)

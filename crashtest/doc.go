@@ -7,4 +7,14 @@
 // (SMSWORK_FAILPOINT=NAME:N, the floor every test run covers), strace's
 // system-call fault injection (SIGKILL before the N-th write, fsync,
 // rename, ... for every N), and power loss (unsynced data dropped).
+//
+// The transactional scenarios (TxCase) hold batches to the same promises,
+// and to their own: a file-only batch that makes every kind of change
+// (TxWorkload) is run atomic with a failing last entry, and must leave the
+// file tree byte-identical to before it (content, permission bits,
+// modification times) whether it is kept queued or dropped; run to
+// completion then undone, it must leave the same; and its backups, once
+// pruned by the retention setting, leave the files as the batch did. The
+// same three kinds of crash are made in each; the checks after the crash
+// and after the next start are TxCase.CheckCrashed and TxCase.CheckFinal.
 package crashtest

@@ -20,14 +20,21 @@ const (
 	// TxKeep: run --atomic on the batch and a failing entry; the batch
 	// is rolled back and stays queued.
 	TxKeep = "atomic keep"
-	// TxDrop: the same with --on-rollback=drop (and --keep-backups 0, so
-	// that the dropped batch's backups are removed by the retention
-	// setting): the batch is rolled back and leaves the queue.
+	// TxDrop: the same with --on-rollback=drop: the batch is rolled back
+	// and leaves the queue.
 	TxDrop = "atomic drop"
 	// TxUndo: the batch ran to completion; smswork undo 1 puts the tree
 	// back as it was before it.
 	TxUndo = "undo"
+	// TxPrune: the batch ran to completion; run --keep-backups 0 removes
+	// its backups (the retention setting), after which it can no longer be
+	// undone. The files stay as the batch left them.
+	TxPrune = "retention"
 )
+
+// finished says whether scenario mode starts from the batch run to
+// completion.
+func finished(mode string) bool { return mode == TxUndo || mode == TxPrune }
 
 // TxCase is one transactional scenario in one sandbox: the process a test
 // crashes, the one that recovers, and what both must leave.
@@ -38,7 +45,8 @@ type TxCase struct {
 	// Entries is the batch SMS.INI listed when it was ingested.
 	Entries []string
 	// Before is the drive tree before the batch ran: what a rollback and
-	// an undo must restore. After (TxUndo) is the tree once it ran.
+	// an undo must restore. After (TxUndo, TxPrune) is the tree once it
+	// ran.
 	Before, After Tree
 	// IniBefore is SMS.INI before the crashed process; IniAfter what it
 	// must hold at the end.
@@ -48,19 +56,22 @@ type TxCase struct {
 	Crash, Recover []string
 }
 
-// NewTxCase installs the workload of scenario mode in s and, for TxUndo,
-// runs the batch to completion (without a crash).
+// NewTxCase installs the workload of scenario mode in s and, for TxUndo
+// and TxPrune, runs the batch to completion (without a crash).
 func NewTxCase(s *Sandbox, w *TxWorkload, mode string) (*TxCase, error) {
 	c := &TxCase{S: s, W: w, Mode: mode, Entries: w.AtomicEntries()}
 	switch mode {
 	case TxKeep:
 		c.Crash = []string{"run", "--atomic"}
 	case TxDrop:
-		c.Crash = []string{"run", "--atomic", "--on-rollback=drop", "--keep-backups", "0"}
+		c.Crash = []string{"run", "--atomic", "--on-rollback=drop"}
 	case TxUndo:
 		c.Entries = w.Batch
 		c.Crash = []string{"undo", "1"}
 		c.Recover = []string{"run"}
+	case TxPrune:
+		c.Entries = w.Batch
+		c.Crash = []string{"run", "--keep-backups", "0"}
 	default:
 		return nil, fmt.Errorf("unknown transactional scenario %q", mode)
 	}
@@ -81,7 +92,7 @@ func NewTxCase(s *Sandbox, w *TxWorkload, mode string) (*TxCase, error) {
 	if mode == TxDrop {
 		c.IniAfter = TxIni(nil)
 	}
-	if mode != TxUndo {
+	if !finished(mode) {
 		return c, nil
 	}
 	o, err := s.Run(nil, "run")
@@ -89,13 +100,13 @@ func NewTxCase(s *Sandbox, w *TxWorkload, mode string) (*TxCase, error) {
 		return nil, err
 	}
 	if o.Code != 0 || o.Killed {
-		return nil, fmt.Errorf("the batch to undo: run exit %d: %s", o.Code, o.Stderr)
+		return nil, fmt.Errorf("the batch: run exit %d: %s", o.Code, o.Stderr)
 	}
 	if c.After, err = snapshotTx(s); err != nil {
 		return nil, err
 	}
 	if len(c.Before.Diff(c.After)) == 0 {
-		return nil, errors.New("the batch to undo changed nothing")
+		return nil, errors.New("the batch changed nothing")
 	}
 	if c.IniBefore, err = os.ReadFile(s.Ini); err != nil {
 		return nil, err
@@ -220,9 +231,9 @@ func (c *TxCase) checkCrashed() (TxCrash, []string) {
 	}
 	texts := f.Texts()
 	switch {
-	case c.Mode == TxUndo:
+	case finished(c.Mode):
 		if !bytes.Equal(data, c.IniBefore) {
-			v = append(v, fmt.Sprintf("an undo changed SMS.INI:\n%s", data))
+			v = append(v, fmt.Sprintf("SMS.INI changed, with nothing queued:\n%s", data))
 		}
 	case equal(texts, c.Entries):
 	case len(texts) == 0 && c.Mode == TxDrop:
@@ -255,7 +266,7 @@ func (c *TxCase) checkCrashed() (TxCrash, []string) {
 		inProgress = 1
 	}
 	v = append(v, c.checkStatus(inProgress, false)...)
-	if c.Mode != TxUndo {
+	if !finished(c.Mode) {
 		return st, v
 	}
 	tree, err := snapshotTx(c.S)
@@ -263,6 +274,10 @@ func (c *TxCase) checkCrashed() (TxCrash, []string) {
 		return st, append(v, err.Error())
 	}
 	switch {
+	case c.Mode == TxPrune:
+		for _, d := range c.After.Diff(tree) {
+			v = append(v, "the retention setting changed the tree: "+d)
+		}
 	case !st.Undo:
 		for _, d := range c.After.Diff(tree) {
 			v = append(v, "undo not started, yet the tree changed: "+d)
@@ -307,11 +322,14 @@ func mOr(m []string, i int) string {
 // crashed one when it was not killed (crashed is then nil), else the next
 // start run to completion. A rollback and an undo leave the drive tree
 // byte-identical to before the batch (content, permission bits,
-// modification times); SMS.INI is the bytes before (keep, undo) or the
-// same with an empty PendingWork (drop); verify is clean; status shows no
-// undo in progress; every operation has its audit records and each one
-// that ran is undone exactly once, newest first; an undone batch refuses
-// a second undo (exit status 2, "undone already").
+// modification times), and the retention setting leaves it as the batch
+// did; SMS.INI is the bytes before (keep, undo, retention) or the same
+// with an empty PendingWork (drop); verify is clean; status shows no undo
+// in progress; every operation has its audit records and each one that
+// ran is undone exactly once, newest first; the backup folder is empty
+// (the backups of what was undone, dropped or pruned are gone); an undone
+// batch refuses a second undo (exit status 2, "undone already"), a pruned
+// one any undo.
 func (c *TxCase) CheckFinal(o Outcome, crashed *TxCrash) []string {
 	v := c.checkFinal(o, crashed)
 	tally.violations(c.S.kind(), len(v))
@@ -322,7 +340,7 @@ func (c *TxCase) checkFinal(o Outcome, crashed *TxCrash) []string {
 	var v []string
 	codes := []int{1}
 	switch {
-	case c.Mode == TxUndo:
+	case finished(c.Mode):
 		codes = []int{0}
 	case c.Mode == TxDrop && crashed != nil && crashed.Undo:
 		// A start that only finishes a rollback, and drops the batch,
@@ -340,7 +358,11 @@ func (c *TxCase) checkFinal(o Outcome, crashed *TxCrash) []string {
 			v = append(v, fmt.Sprintf("undo 1 after a crash before the undo started: exit %d %v: %s", o.Code, err, o.Stderr))
 		}
 	}
-	v = append(v, c.diffTree("at the end", c.Before)...)
+	if c.Mode == TxPrune {
+		v = append(v, c.diffTree("at the end", c.After)...)
+	} else {
+		v = append(v, c.diffTree("at the end", c.Before)...)
+	}
 	if ini, err := os.ReadFile(c.S.Ini); err != nil || !bytes.Equal(ini, c.IniAfter) {
 		v = append(v, fmt.Sprintf("SMS.INI at the end:\n%s\nwant\n%s", ini, c.IniAfter))
 	}
@@ -354,18 +376,23 @@ func (c *TxCase) checkFinal(o Outcome, crashed *TxCrash) []string {
 		return append(v, err.Error())
 	}
 	v = append(v, checkTxHistory(recs, c.Entries, c.Mode)...)
-	if c.Mode == TxUndo {
-		o, err := c.S.Run(nil, "undo", "1")
-		if err != nil || o.Code != 2 || !strings.Contains(o.Stderr, "undone already") {
-			v = append(v, fmt.Sprintf("a second undo 1: exit %d %v, want 2 and \"undone already\": %s", o.Code, err, o.Stderr))
+	if es, err := os.ReadDir(c.S.Journal + ".backups"); err != nil || len(es) > 0 {
+		var names []string
+		for _, e := range es {
+			names = append(names, e.Name())
 		}
-		v = append(v, c.diffTree("after a second undo", c.Before)...)
+		v = append(v, fmt.Sprintf("the backup folder holds %q at the end (%v): backups no batch can use", names, err))
 	}
-	if c.Mode == TxDrop {
-		// --keep-backups 0: the dropped batch keeps no backup.
-		if es, err := os.ReadDir(c.S.Journal + ".backups"); err != nil || len(es) > 0 {
-			v = append(v, fmt.Sprintf("the backup folder holds %d entries after a run with --keep-backups 0 (%v)", len(es), err))
+	if finished(c.Mode) {
+		want, tree := "undone already", c.Before
+		if c.Mode == TxPrune {
+			want, tree = "retention", c.After
 		}
+		o, err := c.S.Run(nil, "undo", "1")
+		if err != nil || o.Code != 2 || !strings.Contains(o.Stderr, want) {
+			v = append(v, fmt.Sprintf("undo 1 at the end: exit %d %v, want 2 and %q: %s", o.Code, err, want, o.Stderr))
+		}
+		v = append(v, c.diffTree("after a refused undo", tree)...)
 	}
 	return v
 }
@@ -407,12 +434,16 @@ func (c *TxCase) checkBatch() []string {
 	if tj.second {
 		v = append(v, "the journal holds a second batch: the batch was taken in twice")
 	}
-	want := map[string]journal.BatchState{TxKeep: "", TxDrop: journal.BatchDropped, TxUndo: journal.BatchUndone}[c.Mode]
+	want := map[string]journal.BatchState{TxKeep: "", TxDrop: journal.BatchDropped,
+		TxUndo: journal.BatchUndone, TxPrune: journal.BatchDone}[c.Mode]
 	if b.State != want {
 		v = append(v, fmt.Sprintf("batch 1 is %q, want %q", b.State, want))
 	}
-	if c.Mode != TxUndo && (!b.Atomic || b.RolledBack == 0 && c.Mode == TxKeep) {
+	if !finished(c.Mode) && (!b.Atomic || b.RolledBack == 0 && c.Mode == TxKeep) {
 		v = append(v, fmt.Sprintf("batch 1: atomic %v, rolled back %d times", b.Atomic, b.RolledBack))
+	}
+	if c.Mode == TxPrune && b.Backups != journal.BackupsPruned {
+		v = append(v, fmt.Sprintf("batch 1's backups are %q, want %q", b.Backups, journal.BackupsPruned))
 	}
 	return v
 }
@@ -430,13 +461,13 @@ func undoable(r *journal.Record) bool {
 	return false
 }
 
-// checkTxHistory checks the audit trail of a scenario whose one batch
+// checkTxHistory checks the audit trail of scenario mode, whose one batch
 // holds entries. Each attempt at the batch gives every entry one record
 // (done or already done; the failing last entry of an atomic batch:
 // failed, still queued); every record of an operation that ran is undone
-// by exactly one record of outcome undone (Undoes names it), and the
-// records of one undo come newest first; a dropped batch gives each entry
-// one dropped record, after its undo.
+// by exactly one record of outcome undone (Undoes names it), but in
+// TxPrune, where none is, and the records of one undo come newest first;
+// a dropped batch gives each entry one dropped record, after its undo.
 func checkTxHistory(recs []journal.Record, entries []string, mode string) []string {
 	var v []string
 	byID := map[uint64]*journal.Record{}
@@ -452,9 +483,9 @@ func checkTxHistory(recs []journal.Record, entries []string, mode string) []stri
 			v = append(v, fmt.Sprintf("record %d: batch %d entry %d %q is not of the batch", r.ID, r.Batch, r.Pos, r.Raw))
 			continue
 		}
-		last := r.Pos == len(entries) && mode != TxUndo
+		last := r.Pos == len(entries) && !finished(mode)
 		switch {
-		case r.Outcome == journal.OutcomeUndone:
+		case r.Outcome == journal.OutcomeUndone && mode != TxPrune:
 			o := byID[r.Undoes]
 			switch {
 			case o == nil:
@@ -483,12 +514,12 @@ func checkTxHistory(recs []journal.Record, entries []string, mode string) []stri
 		lastUndoes = 0
 	}
 	for id, r := range byID {
-		if undoable(r) && undoneBy[id] == 0 {
+		if undoable(r) && undoneBy[id] == 0 && mode != TxPrune {
 			v = append(v, fmt.Sprintf("record %d, entry %d %q (%s) was never undone", id, r.Pos, r.Raw, r.Outcome))
 		}
 	}
 	attempts := 1
-	if mode != TxUndo {
+	if !finished(mode) {
 		attempts = max(finals[len(entries)-1], 1)
 	}
 	for i, n := range finals {
