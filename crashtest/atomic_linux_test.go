@@ -3,6 +3,8 @@ package crashtest
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -200,4 +202,65 @@ func cutLabel(r txRun) string {
 		return " + power cut"
 	}
 	return ""
+}
+
+// TestTx_PowerLoss_SkippedFolderSyncs runs an undo with every fsync of a
+// sandbox folder turned into a no-op that succeeds (the product
+// untouched), cuts the power once undo steps have committed, and expects
+// the checkers to report what the lost renames undid: an undo's
+// promises hold because of its folder syncs, and the power-loss harness
+// sees them missing.
+func TestTx_PowerLoss_SkippedFolderSyncs(t *testing.T) {
+	needStrace(t)
+	d := newDisk(t)
+	bin := lockedBinary(t)
+	var found []string
+	for n := 1; n <= 13 && len(found) == 0; n += 4 {
+		dir, err := os.MkdirTemp(d.Dir, "tx-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := NewSandbox(bin, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Kind = "demo/tx power, folder syncs skipped"
+		c, err := NewTxCase(s, txWorkload(), TxUndo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		folders := []string{s.Dir, s.C, s.D, s.Journal + ".backups"}
+		for _, tree := range []Tree{c.Before, c.After} {
+			for rel, v := range tree {
+				if strings.HasPrefix(v, "dir ") {
+					folders = append(folders, filepath.Join(s.Dir, filepath.FromSlash(rel)))
+				}
+			}
+		}
+		if err := d.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		spec := fmt.Sprintf("undo.after-step:%d", n)
+		o, err := s.RunWrapped(SkipSyncOf(folders...), []string{"SMSWORK_FAILPOINT=" + spec}, c.Crash...)
+		if err != nil || !o.Killed {
+			t.Fatalf("%s: not killed: exit %d %v %s", spec, o.Code, err, o.Stderr)
+		}
+		if err := d.CutPower(); err != nil {
+			t.Fatal(err)
+		}
+		st, v := c.CheckCrashed()
+		found = append(found, v...)
+		o, err = s.Run(nil, c.Recover...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found = append(found, c.CheckFinal(o, &st)...)
+		t.Logf("folder syncs skipped, power cut at %s: %d violations: %q", spec, len(found), found)
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(found) == 0 {
+		t.Error("with the folder syncs skipped, no power cut during an undo broke a promise: the harness does not see missing folder syncs")
+	}
 }

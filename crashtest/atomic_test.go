@@ -166,13 +166,16 @@ func txCrash(t *testing.T, r txRun, label string) bool {
 }
 
 // txFailpointLimit is how many occurrences of each failpoint the
-// transactional sweeps try: the first by default, every one with
-// -crashtest.full.
+// transactional sweeps try: the first two by default, the first with
+// -short, every one with -crashtest.full.
 func txFailpointLimit() int {
-	if *full {
+	switch {
+	case *full:
 		return 1 << 30
+	case testing.Short():
+		return 1
 	}
-	return 1
+	return 2
 }
 
 // TestTx_CrashFree runs each transactional scenario without a crash and
@@ -192,7 +195,7 @@ func TestTx_CrashFree(t *testing.T) {
 }
 
 // TestTx_Failpoints kills each transactional scenario's process at every
-// named failpoint it reaches, at the first occurrence (every occurrence
+// named failpoint it reaches, at its first occurrences (every occurrence
 // with -crashtest.full), runs the next start to completion, and checks
 // the crashed state and the end (TxCase.CheckCrashed, CheckFinal).
 func TestTx_Failpoints(t *testing.T) {

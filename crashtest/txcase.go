@@ -41,7 +41,7 @@ func finished(mode string) bool { return mode == TxUndo || mode == TxPrune }
 type TxCase struct {
 	S    *Sandbox
 	W    *TxWorkload
-	Mode string // TxKeep, TxDrop or TxUndo
+	Mode string // TxKeep, TxDrop, TxUndo or TxPrune
 	// Entries is the batch SMS.INI listed when it was ingested.
 	Entries []string
 	// Before is the drive tree before the batch ran: what a rollback and
@@ -127,7 +127,6 @@ type TxCrash struct {
 
 // txJournal is what the journal says of the scenario's batch (batch 1).
 type txJournal struct {
-	exists bool           // initialised
 	batch  *journal.Batch // nil when not ingested yet
 	second bool           // a batch 2 exists
 	// undoing lists the batches whose undo has started and not finished.
@@ -154,7 +153,6 @@ func readTxJournal(s *Sandbox) (*txJournal, error) {
 		return nil, fmt.Errorf("journal does not open: %w", err)
 	}
 	defer func() { _ = j.Close() }()
-	tj.exists = true
 	err = j.View(func(tx *journal.Tx) error {
 		b, err := tx.Batch(1)
 		switch {
