@@ -68,9 +68,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func exitCode(err error) int {
 	var ee *exitError
 	var se *smsini.SyntaxError
+	var ue *recovery.UndoError
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.As(err, &ue):
+		return exitFailed // an undo step failed; the next start tries it again
 	case errors.Is(err, journal.ErrLocked):
 		return exitLocked
 	case errors.Is(err, recovery.ErrBadInput), errors.As(err, &se):
