@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"smswork/backup"
 	"smswork/ops"
 	"smswork/recovery"
 	"smswork/smsini"
@@ -51,14 +52,32 @@ func runPlan(_ context.Context, g *globalOptions) error {
 		fmt.Fprintf(g.stdout, "%s: PendingWork is empty\n", g.ini)
 		return nil
 	}
+	x := &ops.Executor{Drives: drives}
 	for i, p := range parsed {
 		fmt.Fprintf(g.stdout, "%3d  %s\n", i+1, describe(drives, &p.Op))
-		if why := ops.Irreversible(&p.Op); why != "" {
+		if why := undoability(x, &p.Op); why != "" {
 			fmt.Fprintf(g.stdout, "     cannot be undone: %s\n", why)
 		}
 	}
 	printUndoNotes(g, parsed, false)
 	return nil
+}
+
+// undoability says why op cannot be undone, "" when it can: a run
+// operation never, an rd /s of a folder too large to keep, as the files
+// are now (reads only).
+func undoability(x *ops.Executor, op *ops.Op) string {
+	if why := ops.Irreversible(op); why != "" {
+		return why
+	}
+	if op.Kind != ops.KindRD || !op.Recursive {
+		return ""
+	}
+	in, err := x.Prepare(op, 0)
+	if err != nil || backup.Plan(x.Drives, 0, 0, op, in) != nil {
+		return "" // run reports it
+	}
+	return in.Irreversible
 }
 
 // describe prints an operation for people, with host paths.

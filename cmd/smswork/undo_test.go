@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"smswork/journal"
+	"smswork/ops"
 )
 
 // treeOf snapshots every file, link and folder under root but SMS.INI:
@@ -488,5 +489,27 @@ func TestAdd_AtomicWhileJournalHeld(t *testing.T) {
 				t.Errorf("the kept batch is not in SMS.INI:\n%q", got)
 			}
 		})
+	}
+}
+
+// TestPlan_RdTooLargeToUndo: an rd /s of a folder holding more entries
+// than a backup keeps is marked at plan time, as the files are now.
+func TestPlan_RdTooLargeToUndo(t *testing.T) {
+	b := newBox(t, txIni(`rd c:\big /s /q`, `rd c:\small /s /q`), map[string]string{"small/a.txt": "a"})
+	big := filepath.Join(b.c, "big")
+	if err := os.MkdirAll(big, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range ops.MaxExpansion + 1 {
+		if err := os.WriteFile(filepath.Join(big, fmt.Sprintf("f%d", i)), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, stderr := b.smswork("plan")
+	if code != 0 {
+		t.Fatalf("plan: exit %d\n%s%s", code, out, stderr)
+	}
+	if n := strings.Count(out, "cannot be undone: rd /s of a folder holding more than"); n != 1 {
+		t.Errorf("plan marks %d rd /s entries as too large to undo, want 1 (the big one):\n%s", n, out)
 	}
 }
