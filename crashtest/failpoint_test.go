@@ -8,7 +8,7 @@ import (
 // failpoints are the product's named crash points, in an operation's life
 // and in SMS.INI's rewrite.
 var failpoints = []string{
-	"op.before-intent", "op.after-intent", "op.before-commit", "op.after-commit",
+	"op.before-intent", "op.after-intent", "op.after-backup", "op.before-commit", "op.after-commit",
 	"mirror.before-write", "mirror.before-rename", "mirror.after-write",
 	"copy.before-temp", "copy.mid-write", "copy.before-rename", "copy.after-rename",
 	"del.before-remove", "del.before-sync",
