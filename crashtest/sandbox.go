@@ -108,7 +108,27 @@ type Tree map[string]string
 // which skip returns true.
 func Snapshot(root string, skip func(rel string) bool) (Tree, error) {
 	t := Tree{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	err := walkTree(root, skip, func(rel, p string, d fs.DirEntry) error {
+		if d.IsDir() {
+			t[rel] = "dir"
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		t[rel] = fmt.Sprintf("%d bytes %s", len(data), hex.EncodeToString(sum[:8]))
+		return nil
+	})
+	return t, err
+}
+
+// walkTree calls fn for every entry under root (not root itself) with
+// its slash path relative to root, skipping names (and what is below
+// them) for which skip returns true.
+func walkTree(root string, skip func(rel string) bool, fn func(rel, p string, d fs.DirEntry) error) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -123,19 +143,8 @@ func Snapshot(root string, skip func(rel string) bool) (Tree, error) {
 			}
 			return nil
 		}
-		if d.IsDir() {
-			t[rel] = "dir"
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(data)
-		t[rel] = fmt.Sprintf("%d bytes %s", len(data), hex.EncodeToString(sum[:8]))
-		return nil
+		return fn(rel, p, d)
 	})
-	return t, err
 }
 
 // Diff lists the differences between want and got, sorted.

@@ -179,21 +179,7 @@ func (w *TxWorkload) Install(s *Sandbox, entries []string) error {
 // time is its entries' last change, which an undo cannot take back).
 func SnapshotExact(root string, skip func(rel string) bool) (Tree, error) {
 	t := Tree{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		rel = filepath.ToSlash(rel)
-		if rel == "." {
-			return nil
-		}
-		if skip != nil && skip(rel) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
+	err := walkTree(root, skip, func(rel, p string, _ fs.DirEntry) error {
 		fi, err := os.Lstat(p)
 		if err != nil {
 			return err

@@ -1,75 +1,37 @@
 package main
 
 import (
-	"crypto/sha256"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"smswork/crashtest"
 	"smswork/journal"
 	"smswork/ops"
 )
 
-// treeOf snapshots every file, link and folder under root but SMS.INI:
-// type, permission bits, content hash and, for files, modification time.
-// Two equal snapshots are byte-identical trees.
-func treeOf(t *testing.T, root string) map[string]string {
+// treeOf snapshots every file, link and folder under root but SMS.INI and
+// its lock: two equal snapshots are byte-identical trees (content,
+// permission bits, modification times, link targets).
+func treeOf(t *testing.T, root string) crashtest.Tree {
 	t.Helper()
-	snap := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		if rel == "SMS.INI" || strings.HasPrefix(filepath.Base(p), "SMS.INI.") {
-			return nil
-		}
-		fi, err := os.Lstat(p)
-		if err != nil {
-			return err
-		}
-		switch {
-		case fi.Mode()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			snap[rel] = "link " + target
-		case fi.IsDir():
-			snap[rel] = fmt.Sprintf("dir %v", fi.Mode().Perm())
-		default:
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			snap[rel] = fmt.Sprintf("file %v %x %d", fi.Mode().Perm(), sha256.Sum256(data), fi.ModTime().UnixNano())
-		}
-		return nil
+	tree, err := crashtest.SnapshotExact(root, func(rel string) bool {
+		return rel == "SMS.INI" || strings.HasPrefix(rel, "SMS.INI.")
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return snap
+	return tree
 }
 
 // sameTree reports how got differs from want.
-func sameTree(t *testing.T, what string, want, got map[string]string) {
+func sameTree(t *testing.T, what string, want, got crashtest.Tree) {
 	t.Helper()
-	for p, w := range want {
-		if g, ok := got[p]; !ok {
-			t.Errorf("%s: %s is gone (was %s)", what, p, w)
-		} else if g != w {
-			t.Errorf("%s: %s is %s, was %s", what, p, g, w)
-		}
-	}
-	for p, g := range got {
-		if _, ok := want[p]; !ok {
-			t.Errorf("%s: %s appeared (%s)", what, p, g)
-		}
+	for _, d := range want.Diff(got) {
+		t.Errorf("%s: %s", what, d)
 	}
 }
 
