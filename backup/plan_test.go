@@ -21,14 +21,7 @@ func TestPlan_Irreversible(t *testing.T) {
 	t.Run("over the limit", func(t *testing.T) {
 		e := newEnv(t, false)
 		setup(e)
-		op, err := ops.Parse(`rd /s C:\t`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in, err := e.ex.Prepare(op, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
+		op, in := prepareRD(t, e)
 		in.Backups = []ops.Backup{{Prior: pAbsent}} // from an earlier plan
 		if err := PlanLimit(e.d, 1, 1, op, in, 4); err != nil {
 			t.Fatal(err)
@@ -43,14 +36,7 @@ func TestPlan_Irreversible(t *testing.T) {
 	t.Run("at the limit", func(t *testing.T) {
 		e := newEnv(t, false)
 		setup(e)
-		op, err := ops.Parse(`rd /s C:\t`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in, err := e.ex.Prepare(op, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
+		op, in := prepareRD(t, e)
 		if err := PlanLimit(e.d, 1, 1, op, in, 5); err != nil {
 			t.Fatal(err)
 		}
@@ -100,4 +86,18 @@ func TestName(t *testing.T) {
 	if err := checkName(Name(18446744073709551615, 3, 0)); err != nil {
 		t.Error(err)
 	}
+}
+
+// prepareRD is the intent of rd /s C:\t in e, before any plan.
+func prepareRD(t *testing.T, e *env) (*ops.Op, *ops.Intent) {
+	t.Helper()
+	op, err := ops.Parse(`rd /s C:\t`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := e.ex.Prepare(op, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return op, in
 }

@@ -316,21 +316,28 @@ func TestTx_KeepTwice(t *testing.T) {
 	reportViolations(t, s, "after three failed starts", c.CheckFinal(o, &TxCrash{}))
 }
 
+// checkerCase is a keep case in a new sandbox, for TestTx_CheckersCatch.
+func checkerCase(t *testing.T) (*Sandbox, *TxCase) {
+	t.Helper()
+	s, err := NewSandbox(binPath, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Kind = "demo/tx checkers"
+	c, err := NewTxCase(s, txWorkload(), TxKeep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c
+}
+
 // TestTx_CheckersCatch shows that the transactional checkers see what
 // they must: a batch that is not rolled back (run without --atomic), a
 // file whose modification time or permission bits alone differ, a step
 // undone twice, one never undone, and undo steps out of order.
 func TestTx_CheckersCatch(t *testing.T) {
 	t.Run("no rollback", func(t *testing.T) {
-		s, err := NewSandbox(binPath, t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Kind = "demo/tx checkers"
-		c, err := NewTxCase(s, txWorkload(), TxKeep)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s, c := checkerCase(t)
 		c.Crash = []string{"run"} // the batch is not atomic: nothing is undone
 		o, err := s.Run(nil, c.Crash...)
 		if err != nil {
@@ -342,15 +349,7 @@ func TestTx_CheckersCatch(t *testing.T) {
 		}
 	})
 	t.Run("time and mode", func(t *testing.T) {
-		s, err := NewSandbox(binPath, t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Kind = "demo/tx checkers"
-		c, err := NewTxCase(s, txWorkload(), TxKeep)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s, c := checkerCase(t)
 		p := filepath.Join(s.C, "windows", "app.dll")
 		if err := os.Chtimes(p, txEpoch, txEpoch.Add(time.Nanosecond)); err != nil {
 			t.Fatal(err)
