@@ -368,14 +368,14 @@ func TestTx_CheckersCatch(t *testing.T) {
 			return journal.Record{ID: id, Seq: seq, Batch: 1, Pos: int(seq), Raw: fmt.Sprint(seq), Outcome: outcome, Intent: in, Undoes: undoes}
 		}
 		entries := []string{"1", "2"}
-		good := []journal.Record{rec(1, 1, ops.Done, 0), rec(2, 2, ops.Done, 0), rec(3, 2, journal.OutcomeUndone, 2), rec(4, 1, journal.OutcomeUndone, 1)}
+		good := []journal.Record{rec(1, 1, ops.Done, 0), rec(2, 2, ops.Done, 0), rec(3, 2, ops.Undone, 2), rec(4, 1, ops.Undone, 1)}
 		if v := checkTxHistory(good, entries, TxUndo); len(v) > 0 {
 			t.Errorf("a good history: %q", v)
 		}
 		for name, recs := range map[string][]journal.Record{
-			"undone twice": append(slices.Clone(good), rec(5, 1, journal.OutcomeUndone, 1)),
+			"undone twice": append(slices.Clone(good), rec(5, 1, ops.Undone, 1)),
 			"never undone": good[:3],
-			"out of order": {good[0], good[1], rec(3, 1, journal.OutcomeUndone, 1), rec(4, 2, journal.OutcomeUndone, 2)},
+			"out of order": {good[0], good[1], rec(3, 1, ops.Undone, 1), rec(4, 2, ops.Undone, 2)},
 		} {
 			if v := checkTxHistory(recs, entries, TxUndo); len(v) == 0 {
 				t.Errorf("%s: not seen", name)

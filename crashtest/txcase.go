@@ -483,7 +483,7 @@ func checkTxHistory(recs []journal.Record, entries []string, mode string) []stri
 		}
 		last := r.Pos == len(entries) && !finished(mode)
 		switch {
-		case r.Outcome == journal.OutcomeUndone && mode != TxPrune:
+		case r.Outcome == ops.Undone && mode != TxPrune:
 			o := byID[r.Undoes]
 			switch {
 			case o == nil:
@@ -500,7 +500,7 @@ func checkTxHistory(recs []journal.Record, entries []string, mode string) []stri
 			}
 			lastUndoes, lastUndone = r.Undoes, i
 			continue
-		case r.Outcome == journal.OutcomeDropped && mode == TxDrop:
+		case r.Outcome == ops.Dropped && mode == TxDrop:
 			dropped[r.Pos-1]++
 		case last && r.Outcome == ops.Failed && r.StillQueued:
 			finals[r.Pos-1]++
@@ -532,7 +532,7 @@ func checkTxHistory(recs []journal.Record, entries []string, mode string) []stri
 	}
 	if mode == TxDrop {
 		for i := range recs {
-			if recs[i].Outcome == journal.OutcomeDropped && i < lastUndone {
+			if recs[i].Outcome == ops.Dropped && i < lastUndone {
 				v = append(v, fmt.Sprintf("record %d: dropped before the undo ended", recs[i].ID))
 			}
 		}

@@ -81,16 +81,6 @@ type UndoProgress struct {
 	By      string    `json:"by,omitempty"`
 }
 
-// The undo outcomes of audit records.
-const (
-	// OutcomeUndone is the record of one undo step: the operation's
-	// record named by Record.Undoes had its prior state restored.
-	OutcomeUndone ops.Outcome = "undone"
-	// OutcomeDropped is the record of an entry of a rolled-back atomic
-	// batch its author chose to drop: it left the queue unrun (or undone).
-	OutcomeDropped ops.Outcome = "dropped"
-)
-
 // undoKey is the key of an undo step in the undo bucket: batch, seq and
 // record, each 8 bytes big-endian.
 func undoKey(batch, seq, rec uint64) []byte {
@@ -420,7 +410,7 @@ func (t *Tx) Undone(b *Batch, st UndoStep, orig *Record, res ops.Result, now tim
 	e := &Entry{Seq: orig.Seq, Batch: orig.Batch, Pos: orig.Pos, Raw: orig.Raw, Op: orig.Op,
 		Intent: orig.Intent, Attempts: orig.Attempts}
 	e.DecidedBy = b.Undo.By
-	res.Outcome = OutcomeUndone
+	res.Outcome = ops.Undone
 	rec, err := t.appendRecordWith(e, res, false, now, func(r *Record) { r.Undoes = st.Rec })
 	if err != nil {
 		return nil, err
@@ -499,7 +489,7 @@ func (t *Tx) FinishUndo(b *Batch, barrier uint64, now time.Time) ([]*Record, err
 			e.State = Committed
 		case b.OnRollback == RollbackDrop:
 			e.Decision, e.DecidedBy = "", ""
-			rec, err := t.appendRecord(e, ops.Result{Outcome: OutcomeDropped, Start: now, End: now,
+			rec, err := t.appendRecord(e, ops.Result{Outcome: ops.Dropped, Start: now, End: now,
 				Err: fmt.Sprintf("atomic batch %d rolled back; its author chose to drop it", b.ID)}, false, now)
 			if err != nil {
 				return nil, err

@@ -170,7 +170,7 @@ func TestBatch_UndoSteps(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if rec.Outcome != OutcomeUndone || rec.Undoes != r.ID {
+			if rec.Outcome != ops.Undone || rec.Undoes != r.ID {
 				t.Errorf("undone record %+v", rec)
 			}
 		}
@@ -223,7 +223,7 @@ func TestBatch_FinishUndoDropWithBarrier(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 2 || recs[0].Seq != b.FirstSeq+2 || recs[1].Seq != b.FirstSeq+3 || recs[0].Outcome != OutcomeDropped {
+	if len(recs) != 2 || recs[0].Seq != b.FirstSeq+2 || recs[1].Seq != b.FirstSeq+3 || recs[0].Outcome != ops.Dropped {
 		t.Fatalf("dropped records %+v", recs)
 	}
 	for i := range 4 {

@@ -168,7 +168,7 @@ func (s *fileSet) apply(r *Record) {
 		s.set(&ExpectedFile{Path: fr.Path, SHA256: fr.SHA256, Size: fr.Size, Record: r.ID, Batch: r.Batch, Pos: r.Pos, Raw: r.Raw})
 	}
 	files := r.Result.Files
-	if r.Outcome == OutcomeUndone {
+	if r.Outcome == ops.Undone {
 		// What an undo put back: a file's known content, or a path gone
 		// (or a folder or link, whose contents it does not vouch for).
 		for _, fr := range files {
@@ -176,7 +176,7 @@ func (s *fileSet) apply(r *Record) {
 		}
 		return
 	}
-	if r.Outcome == OutcomeDropped {
+	if r.Outcome == ops.Dropped {
 		return
 	}
 	switch r.Op.Kind {

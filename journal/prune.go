@@ -147,7 +147,7 @@ func (t *Tx) pruneStep(before, now time.Time, step int, prunedSoFar uint64) (n, 
 			return 0, 0, err
 		}
 	}
-	cp := &Record{ID: last.ID, Outcome: OutcomeCheckpoint, Result: ops.Result{Outcome: OutcomeCheckpoint},
+	cp := &Record{ID: last.ID, Outcome: ops.Checkpoint, Result: ops.Result{Outcome: ops.Checkpoint},
 		Committed: now.UTC(), Host: t.j.opts.Host, Version: t.j.opts.Version, Prev: last.Hash,
 		Checkpoint: &Checkpoint{Through: last.ID, Pruned: prunedSoFar + n, Before: before}}
 	if err := t.putRecord(cp); err != nil {

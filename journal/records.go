@@ -124,7 +124,7 @@ type Record struct {
 	// intent (a skip decided before it ran, a checkpoint).
 	Intent *ops.Intent `json:"intent,omitempty"`
 	// Checkpoint is set on the checkpoint record that stands for records
-	// removed by smswork history prune (Outcome is OutcomeCheckpoint).
+	// removed by smswork history prune (Outcome is ops.Checkpoint).
 	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
 	// Undoes is, on an undo step's record (outcome undone), the record
 	// whose operation's prior state was restored.
@@ -136,9 +136,6 @@ type Record struct {
 	Prev string `json:"prev"`
 	Hash string `json:"hash"`
 }
-
-// OutcomeCheckpoint is the outcome of a checkpoint record.
-const OutcomeCheckpoint ops.Outcome = "checkpoint"
 
 // Checkpoint says what a checkpoint record stands for: every history
 // record up to and including Through was removed by a prune, and the
@@ -156,7 +153,7 @@ type Checkpoint struct {
 }
 
 // IsCheckpoint reports whether r is a checkpoint record.
-func (r *Record) IsCheckpoint() bool { return r.Outcome == OutcomeCheckpoint }
+func (r *Record) IsCheckpoint() bool { return r.Outcome == ops.Checkpoint }
 
 // MirrorState says which operations SMS.INI lists: those from Start on.
 type MirrorState struct {

@@ -20,6 +20,15 @@ const (
 	// Held: it was interrupted and is held for a person's decision; the
 	// operation stays queued. Only the audit trail records this outcome.
 	Held Outcome = "held"
+	// Undone: the record of one undo step; the operation's record named by
+	// the record's Undoes field had its prior state restored.
+	Undone Outcome = "undone"
+	// Dropped: an entry of a rolled-back atomic batch its author chose to
+	// drop; it left the queue unrun (or undone).
+	Dropped Outcome = "dropped"
+	// Checkpoint: the outcome of a checkpoint record, which stands for the
+	// history records a prune removed.
+	Checkpoint Outcome = "checkpoint"
 )
 
 // Intent is what an operation records in the journal before it touches

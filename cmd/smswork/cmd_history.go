@@ -33,7 +33,7 @@ type historyOptions struct {
 // carry, and two that describe an operation's life.
 var historyOutcomes = []string{
 	string(ops.Done), string(ops.AlreadyDone), string(ops.Failed), string(ops.Skipped), string(ops.Held),
-	string(journal.OutcomeCheckpoint), string(journal.OutcomeUndone), string(journal.OutcomeDropped),
+	string(ops.Checkpoint), string(ops.Undone), string(ops.Dropped),
 	"interrupted", // interrupted at least once, then finished (rerun)
 	"resolved",    // a person decided it (smswork resolve)
 }
