@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"smswork/internal/fsroot"
 	"smswork/ops"
 )
 
@@ -50,7 +51,7 @@ func (s *Store) capture(b ops.Backup) error {
 	}
 	if _, err := s.root.Lstat(b.Name); err == nil {
 		return nil
-	} else if !ops.IsNotExist(err) {
+	} else if !fsroot.IsNotExist(err) {
 		return fmt.Errorf("backup %s of %s: %w", b.Name, b.Path, err)
 	}
 	root, err := s.d.Root(b.Path.Drive)
@@ -59,7 +60,7 @@ func (s *Store) capture(b ops.Backup) error {
 	}
 	fi, err := root.Lstat(ops.RootName(b.Path.Rel))
 	if err != nil {
-		if ops.IsNotExist(err) {
+		if fsroot.IsNotExist(err) {
 			return fmt.Errorf("back up %s: now absent: %w", b.Path, ErrChanged)
 		}
 		return fmt.Errorf("back up %s: %w", b.Path, err)
@@ -67,7 +68,7 @@ func (s *Store) capture(b ops.Backup) error {
 	if err := checkRecorded(b, fi); err != nil {
 		return err
 	}
-	if err := s.root.Remove(tempName(b.Name)); err != nil && !ops.IsNotExist(err) {
+	if err := s.root.Remove(tempName(b.Name)); err != nil && !fsroot.IsNotExist(err) {
 		return fmt.Errorf("remove leftover backup %s: %w", tempName(b.Name), err)
 	}
 	if !s.copyOnly && s.linkIn(b.Path, b.Name) == nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"smswork/internal/fsroot"
 	"smswork/ops"
 )
 
@@ -103,14 +104,14 @@ func (s *Store) state(p ops.Path) (state, error) {
 	rel := ops.RootName(p.Rel)
 	fi, err := root.Lstat(rel)
 	switch {
-	case ops.IsNotExist(err):
+	case fsroot.IsNotExist(err):
 		return state{kind: kAbsent}, nil
 	case err != nil:
 		return state{}, fmt.Errorf("%s: %w", p, err)
 	case fi.Mode().IsRegular():
 		return state{kind: kFile, size: fi.Size(), modTime: fi.ModTime().UnixNano(), hasSize: true, hasTime: true,
 			hash: func() (string, error) {
-				sum, _, err := ops.HashFile(root, rel)
+				sum, _, err := fsroot.HashFile(root, rel, nil)
 				if err != nil {
 					return "", fmt.Errorf("%s: %w", p, err)
 				}

@@ -29,7 +29,7 @@
 // and Remove remove it. Restore writes `.smswork-undo-<name>.tmp` in the
 // folder of the path it puts back and renames it over the path; a leftover
 // is removed when Restore runs again. Both names start with
-// durable.TempPrefix, which wildcards skip.
+// fsroot.TempPrefix, which wildcards skip.
 //
 // # Durability
 //

@@ -15,8 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"smswork/internal/fsroot"
 	"smswork/internal/wintest"
 	"smswork/ops"
+	"smswork/ops/exec"
 )
 
 // baseTime is the modification time of the files a test tree starts with;
@@ -29,8 +31,8 @@ var baseTime = time.Date(2001, 2, 3, 4, 5, 6, 789000000, time.UTC)
 type env struct {
 	t     *testing.T
 	dirs  map[string]string
-	d     *ops.Drives
-	ex    *ops.Executor
+	d     *fsroot.Drives
+	ex    *exec.Executor
 	store *Store
 	seq   uint64
 	files int // files written, for distinct times
@@ -52,7 +54,7 @@ func newEnv(t *testing.T, copyOnly bool, letters ...string) *env {
 		}
 		dirs[l] = dir
 	}
-	d, err := ops.NewDrives(dirs)
+	d, err := fsroot.NewDrives(dirs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +73,7 @@ func newEnv(t *testing.T, copyOnly bool, letters ...string) *env {
 			t.Error(err)
 		}
 	})
-	return &env{t: t, dirs: dirs, d: d, ex: &ops.Executor{Drives: d}, store: s}
+	return &env{t: t, dirs: dirs, d: d, ex: &exec.Executor{Drives: d}, store: s}
 }
 
 // host is where DOS-style path "C:/rel" lies.

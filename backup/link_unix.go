@@ -75,7 +75,7 @@ func linkat(from *os.File, oldname string, to *os.File, newname string) error {
 }
 
 // syncFile makes the data and metadata (a time set by Chtimes) of file
-// rel of root durable.
+// rel of root fsroot.
 func syncFile(root *os.Root, rel string) error {
 	f, err := root.Open(ops.RootName(rel))
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"smswork/internal/fsroot"
 	"smswork/ops"
 )
 
@@ -43,7 +44,7 @@ func clearForRename(root *os.Root, rel string, fi os.FileInfo) error {
 	if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o200 != 0 {
 		return nil
 	}
-	if err := root.Remove(ops.RootName(rel)); err != nil && !ops.IsNotExist(err) {
+	if err := root.Remove(ops.RootName(rel)); err != nil && !fsroot.IsNotExist(err) {
 		return fmt.Errorf("remove read-only %s: %w", rel, err)
 	}
 	return nil

@@ -8,11 +8,12 @@ import (
 	"slices"
 	"strings"
 
+	"smswork/internal/fsroot"
 	"smswork/ops"
 )
 
 // Plan fills in.Backups with the prior state of every path op, run with
-// intent in (as (*ops.Executor).Prepare returns it), will change, in the
+// intent in (as (*exec.Executor).Prepare returns it), will change, in the
 // order it changes them; seq and attempt name the backup files (see
 // Name). It reads only, through d's roots: Lstat, Readlink and folder
 // listings. in.Backups is replaced; in.Irreversible is set (never cleared)
@@ -35,7 +36,7 @@ import (
 //     folder's contents before the folder), so that undo, in reverse,
 //     makes each folder before what it holds.
 //   - run: nothing (see ops.Irreversible).
-func Plan(d *ops.Drives, seq uint64, attempt int, op *ops.Op, in *ops.Intent) error {
+func Plan(d *fsroot.Drives, seq uint64, attempt int, op *ops.Op, in *ops.Intent) error {
 	return plan(d, seq, attempt, op, in, ops.MaxExpansion)
 }
 
@@ -45,7 +46,7 @@ func (s *Store) Plan(seq uint64, attempt int, op *ops.Op, in *ops.Intent) error 
 }
 
 // plan is Plan with the most entries an rd /s keeps as a parameter.
-func plan(d *ops.Drives, seq uint64, attempt int, op *ops.Op, in *ops.Intent, limit int) error {
+func plan(d *fsroot.Drives, seq uint64, attempt int, op *ops.Op, in *ops.Intent, limit int) error {
 	if op == nil || in == nil {
 		return fmt.Errorf("%w: missing operation or intent", ErrBadRecord)
 	}
@@ -72,7 +73,7 @@ func (e *irreversibleError) Error() string { return e.reason }
 
 // planner appends the backups of one intent.
 type planner struct {
-	d       *ops.Drives
+	d       *fsroot.Drives
 	seq     uint64
 	attempt int
 	in      *ops.Intent
@@ -134,7 +135,7 @@ func (p *planner) prior(path ops.Path) (b ops.Backup, exists bool, err error) {
 	b.Path = path
 	fi, err := root.Lstat(ops.RootName(path.Rel))
 	if err != nil {
-		if ops.IsNotExist(err) {
+		if fsroot.IsNotExist(err) {
 			b.Prior = ops.PriorAbsent
 			return b, false, nil
 		}
@@ -198,7 +199,7 @@ func (p *planner) planTouch() error {
 	}
 	fi, err := root.Stat(ops.RootName(path.Rel))
 	if err != nil {
-		if ops.IsNotExist(err) {
+		if fsroot.IsNotExist(err) {
 			return nil // the touch fails: nothing changes
 		}
 		return fmt.Errorf("%s: %w", path, err)
@@ -222,7 +223,7 @@ func (p *planner) planMD(path ops.Path) error {
 	}
 	if _, err := root.Stat(ops.RootName(path.Rel)); err == nil {
 		return nil
-	} else if !ops.IsNotExist(err) {
+	} else if !fsroot.IsNotExist(err) {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	elems := strings.Split(path.Rel, "/")
@@ -234,7 +235,7 @@ func (p *planner) planMD(path ops.Path) error {
 			switch {
 			case err == nil:
 				continue
-			case !ops.IsNotExist(err):
+			case !fsroot.IsNotExist(err):
 				return fmt.Errorf("%s: %w", level, err)
 			}
 			missing = true
@@ -253,7 +254,7 @@ func (p *planner) planRD(path ops.Path, recursive bool) error {
 	}
 	fi, err := root.Lstat(ops.RootName(path.Rel))
 	if err != nil {
-		if ops.IsNotExist(err) {
+		if fsroot.IsNotExist(err) {
 			return nil
 		}
 		return fmt.Errorf("%s: %w", path, err)

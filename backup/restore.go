@@ -5,7 +5,7 @@ import (
 	"os"
 	"time"
 
-	"smswork/internal/durable"
+	"smswork/internal/fsroot"
 	"smswork/ops"
 )
 
@@ -45,7 +45,7 @@ const (
 // The Result has Outcome Done, or AlreadyDone when nothing had to change
 // (Failed, with Err, on error), and one FileResult per path: Size and
 // SHA256 for a file put back, Absent for a path removed. Every path
-// touched is then reported to the Drives (ops.Drives.Changed).
+// touched is then reported to the Drives (fsroot.Drives.Changed).
 func (s *Store) Restore(in *ops.Intent, fp func(name string)) (ops.Result, error) {
 	res := ops.Result{Start: time.Now()}
 	r := &restorer{s: s, fp: fp, res: &res, at: map[ops.Path]int{}, touched: map[ops.Path]bool{}}
@@ -182,13 +182,13 @@ func needFolder(root *os.Root, p ops.Path) error {
 	if err == nil && fi.IsDir() {
 		return nil
 	}
-	if err == nil || ops.IsNotExist(err) {
+	if err == nil || fsroot.IsNotExist(err) {
 		return fmt.Errorf("restore %s: %w", p, ErrNoFolder)
 	}
 	return fmt.Errorf("restore %s: %w", p, err)
 }
 
-// syncParent makes the entries of p's folder durable.
+// syncParent makes the entries of p's folder fsroot.
 func (r *restorer) syncParent(p ops.Path) error {
 	if err := r.s.d.SyncFolder(p.Parent()); err != nil {
 		return fmt.Errorf("restore %s: %w", p, err)
@@ -204,12 +204,12 @@ func (r *restorer) restoreFile(root *os.Root, b ops.Backup) (bool, ops.FileResul
 	}
 	bfi, err := r.s.root.Lstat(b.Name)
 	if err != nil || !bfi.Mode().IsRegular() {
-		if err == nil || ops.IsNotExist(err) {
+		if err == nil || fsroot.IsNotExist(err) {
 			return false, fr, fmt.Errorf("restore %s: %s: %w", b.Path, b.Name, ErrNoBackup)
 		}
 		return false, fr, fmt.Errorf("restore %s: %w", b.Path, err)
 	}
-	sum, n, err := ops.HashFile(r.s.root, b.Name)
+	sum, n, err := fsroot.HashFile(r.s.root, b.Name, nil)
 	if err != nil {
 		return false, fr, fmt.Errorf("restore %s: read backup %s: %w", b.Path, b.Name, err)
 	}
@@ -227,13 +227,13 @@ func (r *restorer) restoreFile(root *os.Root, b ops.Backup) (bool, ops.FileResul
 		if same {
 			return false, fr, r.syncParent(b.Path)
 		}
-	case err != nil && !ops.IsNotExist(err):
+	case err != nil && !fsroot.IsNotExist(err):
 		return false, fr, fmt.Errorf("restore %s: %w", b.Path, err)
 	}
 
 	dir := b.Path.Parent()
-	tmp := ops.Path{Drive: b.Path.Drive, Rel: ops.JoinRel(dir.Rel, durable.TempPrefix+"undo-"+b.Name+".tmp")}
-	if err := root.Remove(ops.RootName(tmp.Rel)); err != nil && !ops.IsNotExist(err) {
+	tmp := ops.Path{Drive: b.Path.Drive, Rel: ops.JoinRel(dir.Rel, fsroot.TempPrefix+"undo-"+b.Name+".tmp")}
+	if err := root.Remove(ops.RootName(tmp.Rel)); err != nil && !fsroot.IsNotExist(err) {
 		return false, fr, fmt.Errorf("remove leftover %s: %w", tmp, err)
 	}
 	if err := r.makeTemp(root, b, tmp); err != nil {
@@ -264,7 +264,7 @@ func isBackup(root *os.Root, b ops.Backup, fi, bfi os.FileInfo, sum string) (boo
 	if os.SameFile(fi, bfi) {
 		return true, nil
 	}
-	got, _, err := ops.HashFile(root, ops.RootName(b.Path.Rel))
+	got, _, err := fsroot.HashFile(root, b.Path.Rel, nil)
 	if err != nil {
 		return false, fmt.Errorf("restore %s: %w", b.Path, err)
 	}
@@ -330,11 +330,11 @@ func (r *restorer) restoreLink(root *os.Root, b ops.Backup) (bool, error) {
 		}
 	case err == nil && fi.IsDir():
 		return false, fmt.Errorf("restore %s: a folder is there, not replaced: %w", b.Path, ErrInTheWay)
-	case err != nil && !ops.IsNotExist(err):
+	case err != nil && !fsroot.IsNotExist(err):
 		return false, fmt.Errorf("restore %s: %w", b.Path, err)
 	}
 	if err == nil {
-		if err := root.Remove(rel); err != nil && !ops.IsNotExist(err) {
+		if err := root.Remove(rel); err != nil && !fsroot.IsNotExist(err) {
 			return false, fmt.Errorf("restore %s: %w", b.Path, err)
 		}
 	}
@@ -349,14 +349,14 @@ func (r *restorer) restoreAbsent(root *os.Root, b ops.Backup) (bool, error) {
 	rel := ops.RootName(b.Path.Rel)
 	fi, err := root.Lstat(rel)
 	if err != nil {
-		if ops.IsNotExist(err) {
+		if fsroot.IsNotExist(err) {
 			// A crash may have come between the removal and the sync.
 			return false, r.syncParent(b.Path)
 		}
 		return false, fmt.Errorf("restore %s: %w", b.Path, err)
 	}
 	if fi.IsDir() {
-		empty, err := ops.IsEmptyDir(root, rel)
+		empty, err := fsroot.IsEmptyDir(root, rel)
 		if err != nil {
 			return false, fmt.Errorf("restore %s: %w", b.Path, err)
 		}
@@ -364,7 +364,7 @@ func (r *restorer) restoreAbsent(root *os.Root, b ops.Backup) (bool, error) {
 			return false, fmt.Errorf("folder %s is not empty: %w", b.Path, ErrNotEmpty)
 		}
 	}
-	if err := root.Remove(rel); err != nil && !ops.IsNotExist(err) {
+	if err := root.Remove(rel); err != nil && !fsroot.IsNotExist(err) {
 		return false, fmt.Errorf("restore %s: remove: %w", b.Path, err)
 	}
 	return true, r.syncParent(b.Path)
@@ -386,7 +386,7 @@ func (r *restorer) restoreDir(root *os.Root, b ops.Backup) (bool, error) {
 		}
 		return false, nil
 	}
-	if !ops.IsNotExist(err) {
+	if !fsroot.IsNotExist(err) {
 		return false, fmt.Errorf("restore folder %s: %w", b.Path, err)
 	}
 	if err := needFolder(root, b.Path); err != nil {
@@ -405,7 +405,7 @@ func (r *restorer) restoreDir(root *os.Root, b ops.Backup) (bool, error) {
 	switch {
 	case err == nil && !mfi.IsDir():
 		return false, fmt.Errorf("move folder %s back from %s: not a folder there: %w", b.Path, b.Moved, ErrInTheWay)
-	case ops.IsNotExist(err):
+	case fsroot.IsNotExist(err):
 		return false, fmt.Errorf("move folder %s back from %s: %w", b.Path, b.Moved, ErrGone)
 	case err != nil:
 		return false, fmt.Errorf("move folder %s back from %s: %w", b.Path, b.Moved, err)
@@ -424,7 +424,7 @@ func (r *restorer) restoreTime(root *os.Root, b ops.Backup) (bool, error) {
 	rel := ops.RootName(b.Path.Rel)
 	fi, err := root.Stat(rel)
 	switch {
-	case ops.IsNotExist(err):
+	case fsroot.IsNotExist(err):
 		return false, fmt.Errorf("restore the time of %s: %w", b.Path, ErrGone)
 	case err != nil:
 		return false, fmt.Errorf("restore the time of %s: %w", b.Path, err)

@@ -7,8 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"smswork/internal/durable"
-	"smswork/ops"
+	"smswork/internal/fsroot"
 )
 
 // Store is the backup folder: it keeps the prior content of the files
@@ -18,7 +17,7 @@ import (
 // the drive's root. A Store is not safe for concurrent use.
 type Store struct {
 	dir  string
-	d    *ops.Drives
+	d    *fsroot.Drives
 	root *os.Root // the folder
 	// dirf is the folder opened, for the *at system calls that link
 	// across it and a drive (Unix).
@@ -32,7 +31,7 @@ type Store struct {
 // missing parent with mode 0700 when it does not exist, durably: the
 // folder holding each one created is synced. d maps the paths of the
 // backups onto the host. Close releases the folder.
-func Open(dir string, d *ops.Drives) (*Store, error) {
+func Open(dir string, d *fsroot.Drives) (*Store, error) {
 	if d == nil {
 		return nil, fmt.Errorf("backup folder %s: no drives", dir)
 	}
@@ -67,7 +66,7 @@ func mkdirDurable(dir string) error {
 			}
 			break
 		}
-		if !ops.IsNotExist(err) {
+		if !fsroot.IsNotExist(err) {
 			return fmt.Errorf("backup folder %s: %w", dir, err)
 		}
 		missing = append(missing, p)
@@ -84,7 +83,7 @@ func mkdirDurable(dir string) error {
 		return fmt.Errorf("create backup folder: %w", err)
 	}
 	for i := len(missing) - 1; i >= 0; i-- {
-		if err := durable.SyncDir(filepath.Dir(missing[i])); err != nil {
+		if err := fsroot.SyncDir(filepath.Dir(missing[i])); err != nil {
 			return fmt.Errorf("create backup folder %s: %w", dir, err)
 		}
 	}
@@ -99,9 +98,9 @@ func (s *Store) Close() error {
 	return errors.Join(s.dirf.Close(), s.root.Close())
 }
 
-// sync makes the folder's entries durable.
+// sync makes the folder's entries fsroot.
 func (s *Store) sync() error {
-	if err := durable.SyncDir(s.dir); err != nil {
+	if err := fsroot.SyncDir(s.dir); err != nil {
 		return fmt.Errorf("backup folder: %w", err)
 	}
 	return nil
@@ -109,7 +108,7 @@ func (s *Store) sync() error {
 
 // tempName is the temporary file an interrupted copy of backup name may
 // leave in the folder.
-func tempName(name string) string { return durable.TempPrefix + name + ".tmp" }
+func tempName(name string) string { return fsroot.TempPrefix + name + ".tmp" }
 
 // Remove deletes the named backup files, and any temporary file left by
 // an interrupted copy of them; a file already absent is fine. The folder
@@ -120,7 +119,7 @@ func (s *Store) Remove(names []string) error {
 			return err
 		}
 		for _, n := range []string{name, tempName(name)} {
-			if err := s.root.Remove(n); err != nil && !ops.IsNotExist(err) {
+			if err := s.root.Remove(n); err != nil && !fsroot.IsNotExist(err) {
 				return fmt.Errorf("remove backup %s: %w", n, err)
 			}
 		}
@@ -159,7 +158,7 @@ func usage(root *os.Root) (bytes int64, files int, err error) {
 		for _, name := range names {
 			fi, err := root.Lstat(name)
 			if err != nil {
-				if ops.IsNotExist(err) {
+				if fsroot.IsNotExist(err) {
 					continue
 				}
 				return 0, 0, fmt.Errorf("backup %s: %w", name, err)

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"testing"
 
+	"smswork/internal/fsroot"
 	"smswork/ops"
 )
 
@@ -61,7 +62,7 @@ func TestUsage_NoFolder(t *testing.T) {
 
 func TestOpen_MakesFolder(t *testing.T) {
 	top := t.TempDir()
-	d, err := ops.NewDrives(map[string]string{"C": top})
+	d, err := fsroot.NewDrives(map[string]string{"C": top})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
-	"smswork/internal/durable"
 	"smswork/internal/filelock"
+	"smswork/internal/fsroot"
 )
 
 // SchemaVersion is the on-disk format version this package writes.
@@ -133,7 +133,7 @@ func (j *Journal) openDB() error {
 	j.db = db
 	if created {
 		// bbolt does not sync the folder of a file it creates.
-		if err := durable.SyncDir(filepath.Dir(j.path)); err != nil {
+		if err := fsroot.SyncDir(filepath.Dir(j.path)); err != nil {
 			_ = db.Close()
 			return err
 		}
@@ -160,7 +160,7 @@ func removeLeftoverCompact(path string) error {
 	if err != nil {
 		return fmt.Errorf("remove leftover compacted journal: %w", err)
 	}
-	return durable.SyncDir(filepath.Dir(path))
+	return fsroot.SyncDir(filepath.Dir(path))
 }
 
 // setAsideUninitialised moves away a journal file too short to have ever
@@ -171,10 +171,10 @@ func setAsideUninitialised(path string) error {
 		return nil
 	}
 	aside := path + ".broken-" + time.Now().UTC().Format("20060102T150405")
-	if err := durable.Rename(path, aside); err != nil {
+	if err := fsroot.Rename(path, aside); err != nil {
 		return fmt.Errorf("set aside uninitialised journal: %w", err)
 	}
-	return durable.SyncDir(filepath.Dir(path))
+	return fsroot.SyncDir(filepath.Dir(path))
 }
 
 func (j *Journal) init() error {

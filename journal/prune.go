@@ -9,8 +9,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"smswork/internal/durable"
 	"smswork/internal/failpoint"
+	"smswork/internal/fsroot"
 	"smswork/ops"
 )
 
@@ -168,7 +168,7 @@ func (j *Journal) compact(fp failpoint.Func) error {
 		return fmt.Errorf("close journal %s: %w", j.path, err)
 	}
 	fp.Hit("compact.before-rename")
-	if err := durable.Rename(cp, j.path); err != nil {
+	if err := fsroot.Rename(cp, j.path); err != nil {
 		// Windows refuses while a reader holds the journal open: the
 		// journal is pruned, only not smaller.
 		_ = os.Remove(cp)
@@ -178,7 +178,7 @@ func (j *Journal) compact(fp failpoint.Func) error {
 		return fmt.Errorf("journal %s is pruned but was not compacted: %w", j.path, err)
 	}
 	fp.Hit("compact.after-rename")
-	if err := durable.SyncDir(filepath.Dir(j.path)); err != nil {
+	if err := fsroot.SyncDir(filepath.Dir(j.path)); err != nil {
 		return err
 	}
 	fp.Hit("compact.after-swap")
@@ -186,7 +186,7 @@ func (j *Journal) compact(fp failpoint.Func) error {
 }
 
 // writeCompact copies src into a new bbolt file at dst, packed, and makes
-// it and its folder entry durable.
+// it and its folder entry fsroot.
 func writeCompact(src *bolt.DB, dst string, timeout time.Duration) error {
 	if err := os.Remove(dst); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
@@ -223,7 +223,7 @@ func writeCompact(src *bolt.DB, dst string, timeout time.Duration) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return durable.SyncDir(filepath.Dir(dst))
+	return fsroot.SyncDir(filepath.Dir(dst))
 }
 
 func fileSize(path string) int64 {

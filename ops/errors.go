@@ -55,6 +55,12 @@ var (
 	// ErrWildcard: `*` or `?` outside the last element of a path, or in a
 	// path that takes none (copy and move DST, md, rd, a program).
 	ErrWildcard = errors.New("wildcard not allowed here")
+
+	// ErrBadIntent: an intent or path read back from the journal does not
+	// fit its operation (wrong number of items, a temporary name that is
+	// not ours, a path not in the form Path documents); execution fails
+	// with it rather than guess.
+	ErrBadIntent = errors.New("intent does not fit the operation")
 )
 
 // ParseError is why an entry did not parse: the entry, the 1-based byte

@@ -298,12 +298,12 @@ func pathToken(t lexToken, kind Kind, role pathRole) (Path, *perr) {
 		return Path{}, pe
 	}
 	if p.Rel == "" && !role.root {
-		return Path{}, newPerr(ErrRootPath, "%q is the root of %s, not a file or folder below it", t.text, rootName(p))
+		return Path{}, newPerr(ErrRootPath, "%q is the root of %s, not a file or folder below it", t.text, rootLabel(p))
 	}
 	return p, nil
 }
 
-func rootName(p Path) string {
+func rootLabel(p Path) string {
 	if p.Drive == "" {
 		return "/"
 	}
@@ -382,7 +382,7 @@ func parsePath(s string, wild bool) (Path, *perr) {
 			continue
 		case "..":
 			if len(out) == 0 {
-				return Path{}, newPerr(ErrLeavesRoot, "%q leaves the root of %s", s, rootName(p))
+				return Path{}, newPerr(ErrLeavesRoot, "%q leaves the root of %s", s, rootLabel(p))
 			}
 			out = out[:len(out)-1]
 			continue

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"smswork/internal/durable"
+	"smswork/internal/fsroot"
 	"smswork/journal"
 	"smswork/smsini"
 )
@@ -281,7 +281,7 @@ func (r *runner) removeLeftovers() error {
 	removed := false
 	for _, n := range names {
 		name := n.Name()
-		if !strings.HasPrefix(name, durable.TempPrefix+base+"-") || !strings.HasSuffix(name, ".tmp") {
+		if !strings.HasPrefix(name, fsroot.TempPrefix+base+"-") || !strings.HasSuffix(name, ".tmp") {
 			continue
 		}
 		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -290,7 +290,7 @@ func (r *runner) removeLeftovers() error {
 		removed = true
 	}
 	if removed {
-		return durable.SyncDir(dir)
+		return fsroot.SyncDir(dir)
 	}
 	return nil
 }

@@ -9,8 +9,10 @@ import (
 	"github.com/rs/zerolog"
 
 	"smswork/internal/failpoint"
+	"smswork/internal/fsroot"
 	"smswork/journal"
 	"smswork/ops"
+	"smswork/ops/exec"
 )
 
 // InterruptedPolicy says what to do with a run operation found interrupted.
@@ -24,13 +26,13 @@ const (
 	PolicyHold InterruptedPolicy = "hold"
 )
 
-// Executor is what the drain loop needs of ops.Executor.
+// Executor is what the drain loop needs of exec.Executor.
 type Executor interface {
 	Prepare(op *ops.Op, opID uint64) (*ops.Intent, error)
 	Execute(ctx context.Context, op *ops.Op, in *ops.Intent, step func(*ops.Intent) error) ops.Result
 }
 
-var _ Executor = (*ops.Executor)(nil)
+var _ Executor = (*exec.Executor)(nil)
 
 // Config is what Run needs.
 type Config struct {
@@ -312,7 +314,7 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 		in, err = r.prepare(e)
 		if err != nil {
 			now := r.now()
-			return r.commit(ctx, e, ops.Result{Outcome: ops.Failed, Err: err.Error(), InUse: ops.IsInUse(err), Start: now, End: now}, log)
+			return r.commit(ctx, e, ops.Result{Outcome: ops.Failed, Err: err.Error(), InUse: fsroot.IsInUse(err), Start: now, End: now}, log)
 		}
 	}
 

@@ -75,7 +75,7 @@
 // has at least as many CRLF as bare LF endings, LF when it has more; CRLF
 // for an empty or new file, LF for a non-empty file without line ending).
 //
-// Write and Append replace the file through durable.WriteFile, the
+// Write and Append replace the file through fsroot.WriteFile, the
 // project's one atomic, durable write (it keeps mode, owner and the Windows
 // Hidden/System/ReadOnly attributes), after checking that the bytes to be
 // written parse back to exactly the entries given. Append holds the lock

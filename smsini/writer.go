@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"smswork/internal/durable"
 	"smswork/internal/filelock"
+	"smswork/internal/fsroot"
 )
 
 // WrapAt is the length past which Render continues the PendingWork value on
@@ -81,7 +81,7 @@ func joinWrapped(entries []string, eol string) string {
 }
 
 // Write replaces the file at path with f.Render(entries), atomically and
-// durably through durable.WriteFile (mode, owner and Windows attributes
+// durably through fsroot.WriteFile (mode, owner and Windows attributes
 // kept; a new file gets mode 0644). It first checks that every entry is
 // valid and that the new bytes parse back to exactly entries; on any error
 // the file is untouched. The caller should hold Lock(path) from the Read
@@ -90,7 +90,7 @@ func Write(path string, f *File, entries []string) error {
 	return WriteWithHook(path, f, entries, nil)
 }
 
-// WriteWithHook is Write with durable.Options.Hook: hook, when not nil, is
+// WriteWithHook is Write with fsroot.Options.Hook: hook, when not nil, is
 // called with the temporary file's name once its bytes are durable and
 // before it is renamed over path; an error from hook aborts the write and
 // leaves path untouched.
@@ -99,7 +99,7 @@ func WriteWithHook(path string, f *File, entries []string, hook func(tempPath st
 	if err != nil {
 		return err
 	}
-	if err := durable.WriteFile(path, data, durable.Options{Perm: 0o644, Hook: hook}); err != nil {
+	if err := fsroot.WriteFile(path, data, fsroot.Options{Perm: 0o644, Hook: hook}); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

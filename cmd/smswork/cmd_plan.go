@@ -8,7 +8,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"smswork/backup"
+	"smswork/internal/fsroot"
 	"smswork/ops"
+	"smswork/ops/exec"
 	"smswork/recovery"
 	"smswork/smsini"
 )
@@ -52,7 +54,7 @@ func runPlan(_ context.Context, g *globalOptions) error {
 		fmt.Fprintf(g.stdout, "%s: PendingWork is empty\n", g.ini)
 		return nil
 	}
-	x := &ops.Executor{Drives: drives}
+	x := &exec.Executor{Drives: drives}
 	for i, p := range parsed {
 		fmt.Fprintf(g.stdout, "%3d  %s\n", i+1, describe(drives, &p.Op))
 		if why := undoability(x, &p.Op); why != "" {
@@ -66,7 +68,7 @@ func runPlan(_ context.Context, g *globalOptions) error {
 // undoability says why op cannot be undone, "" when it can: a run
 // operation never, an rd /s of a folder too large to keep, as the files
 // are now (reads only).
-func undoability(x *ops.Executor, op *ops.Op) string {
+func undoability(x *exec.Executor, op *ops.Op) string {
 	if why := ops.Irreversible(op); why != "" {
 		return why
 	}
@@ -81,7 +83,7 @@ func undoability(x *ops.Executor, op *ops.Op) string {
 }
 
 // describe prints an operation for people, with host paths.
-func describe(d *ops.Drives, op *ops.Op) string {
+func describe(d *fsroot.Drives, op *ops.Op) string {
 	host := func(p ops.Path) string {
 		h, err := d.HostPath(p)
 		if err != nil {

@@ -18,7 +18,7 @@ import (
 	"smswork/internal/failpoint"
 	"smswork/internal/perms"
 	"smswork/journal"
-	"smswork/ops"
+	"smswork/ops/exec"
 	"smswork/recovery"
 )
 
@@ -184,7 +184,7 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 		_ = drives.Close()
 		return cfg, nil, err
 	}
-	x := &ops.Executor{Drives: drives, OpTimeout: o.opTimeout, Log: log, Failpoint: fp, Progress: g.progress(log)}
+	x := &exec.Executor{Drives: drives, OpTimeout: o.opTimeout, Log: log, Failpoint: fp, Progress: g.progress(log)}
 	cfg = recovery.Config{
 		Ini: g.ini, Journal: j, Exec: x,
 		Interrupted:     recovery.InterruptedPolicy(o.interrupted),

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"smswork/internal/fsroot"
 	"smswork/journal"
 	"smswork/ops"
 	"smswork/smsini"
@@ -54,7 +55,7 @@ record or operation (its ID and entry).`,
 }
 
 func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions) error {
-	var drives *ops.Drives
+	var drives *fsroot.Drives
 	if o.files {
 		var err error
 		if drives, err = g.openDrives(); err != nil {
@@ -194,7 +195,7 @@ func asStored(text string) string {
 
 // checkFile compares the file ef expects with what is on disk, through the
 // drive mappings, and returns a finding or nil.
-func checkFile(drives *ops.Drives, ef journal.ExpectedFile) error {
+func checkFile(drives *fsroot.Drives, ef journal.ExpectedFile) error {
 	who := fmt.Sprintf("record %d (batch %d entry %d %q)", ef.Record, ef.Batch, ef.Pos, ef.Raw)
 	if ef.RunAfter != 0 {
 		who += fmt.Sprintf("; run operation of record %d, committed later, may have changed it", ef.RunAfter)
@@ -213,7 +214,7 @@ func checkFile(drives *ops.Drives, ef journal.ExpectedFile) error {
 
 // hashPath returns the SHA-256 of the file at p, read through its drive's
 // root; DOS names are matched case-insensitively.
-func hashPath(drives *ops.Drives, p ops.Path) (string, error) {
+func hashPath(drives *fsroot.Drives, p ops.Path) (string, error) {
 	rp, err := drives.Resolve(p)
 	if err != nil {
 		return "", err

@@ -14,8 +14,9 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
+	"smswork/internal/fsroot"
 	"smswork/journal"
-	"smswork/ops"
+	"smswork/ops/exec"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -131,16 +132,16 @@ func (g *globalOptions) backupDir() string {
 }
 
 // openDrives parses the --drive flags.
-func (g *globalOptions) openDrives() (*ops.Drives, error) {
+func (g *globalOptions) openDrives() (*fsroot.Drives, error) {
 	m := map[string]string{}
 	for _, d := range g.drives {
-		letter, dir, err := ops.ParseDriveFlag(d)
+		letter, dir, err := fsroot.ParseDriveFlag(d)
 		if err != nil {
 			return nil, usageErr("--drive %s: %v", d, err)
 		}
 		m[letter] = dir
 	}
-	return ops.NewDrives(m)
+	return fsroot.NewDrives(m)
 }
 
 // openJournal opens the journal for writing, or read-only.
@@ -207,11 +208,11 @@ func (g *globalOptions) stderrIsTerminal() bool {
 
 // progress is how copies report their progress: a bar on a terminal, a
 // log event every few seconds otherwise.
-func (g *globalOptions) progress(log zerolog.Logger) ops.ProgressFunc {
+func (g *globalOptions) progress(log zerolog.Logger) exec.ProgressFunc {
 	if g.stderrIsTerminal() {
-		return ops.NewProgressBar(g.stderr, nil)
+		return NewProgressBar(g.stderr, nil)
 	}
-	return ops.NewProgressLog(log, progressLogInterval, nil)
+	return NewProgressLog(log, progressLogInterval, nil)
 }
 
 // progressLogInterval is how often a long copy logs its progress when

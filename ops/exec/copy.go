@@ -1,0 +1,485 @@
+package exec
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"time"
+
+	"smswork/internal/fsroot"
+	"smswork/ops"
+)
+
+// prepareTransfer is the intent of copy and move: one item per source,
+// its destination (DST itself, or DST/<name> when DST is an existing
+// folder or there are several sources) and, for copy, its temporary name.
+func (e *Executor) prepareTransfer(op *ops.Op, opID uint64) (*ops.Intent, error) {
+	if op.Dst.IsZero() {
+		return nil, fmt.Errorf("%w: %s needs a destination", ErrBadPath, op.Kind)
+	}
+	if op.Dst.HasWildcard() {
+		return nil, fmt.Errorf("%w: %s: wildcard in a destination", ErrUnsupported, op.Dst)
+	}
+	srcs, err := e.expandSources(op.Src, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(srcs) == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrNoMatch, op.Src)
+	}
+	dst, err := e.Drives.Resolve(op.Dst)
+	if err != nil {
+		return nil, err
+	}
+	dstRoot, err := e.Drives.Root(dst.Drive)
+	if err != nil {
+		return nil, err
+	}
+	_, dstIsDir, err := statKind(dstRoot, dst.Rel, true)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dst, err)
+	}
+	if len(srcs) > 1 && !dstIsDir {
+		return nil, fmt.Errorf("%w: %d files match %s but %s is not an existing folder", ErrDstNotFolder, len(srcs), op.Src, op.Dst)
+	}
+	in := &ops.Intent{}
+	for _, src := range srcs {
+		it := ops.Item{Src: src, Dst: dst}
+		if dstIsDir {
+			_, name := ops.SplitRel(src.Rel)
+			if it.Dst, err = e.Drives.Resolve(ops.Path{Drive: dst.Drive, Rel: ops.JoinRel(dst.Rel, name)}); err != nil {
+				return nil, err
+			}
+		}
+		if it.Src.Rel == "" || it.Dst.Rel == "" {
+			return nil, fmt.Errorf("%w: %s %s %s: a drive root", ErrBadPath, op.Kind, op.Src, op.Dst)
+		}
+		if err := e.describeSource(&it, op.Kind == ops.KindCopy); err != nil {
+			return nil, err
+		}
+		exists, _, err := statKind(dstRoot, it.Dst.Rel, false)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", it.Dst, err)
+		}
+		it.DstExisted = exists
+		in.Items = append(in.Items, it)
+	}
+	if op.Kind == ops.KindMove {
+		if err := e.markCrossDevice(in); err != nil {
+			return nil, err
+		}
+	}
+	if op.Kind == ops.KindCopy || in.CrossDevice {
+		for i := range in.Items {
+			in.Items[i].Temp = TempName(opID, i)
+		}
+	}
+	return in, nil
+}
+
+// execCopy copies every item durably (see copyItem); with /-y a
+// destination that existed when the intent was made is not replaced.
+func (e *Executor) execCopy(op *ops.Op, in *ops.Intent, res *ops.Result) {
+	if err := e.removeTemps(in); err != nil {
+		setFailed(res, err)
+		return
+	}
+	buf := make([]byte, copyBufSize)
+	changed := false
+	for _, it := range in.Items {
+		srcRoot, dstRoot, err := e.roots(it)
+		if err != nil {
+			setFailed(res, err)
+			return
+		}
+		if op.NoOverwrite {
+			done, err := e.checkNoOverwrite(dstRoot, it, buf, res)
+			if err != nil {
+				setFailed(res, err)
+				return
+			}
+			if done {
+				continue
+			}
+		}
+		fr, already, err := e.copyItem(srcRoot, dstRoot, it, op.ASCII, op.Verify, buf)
+		if err != nil {
+			setFailed(res, err)
+			return
+		}
+		changed = addCopied(res, fr, already) || changed
+	}
+	setDone(res, changed)
+}
+
+// checkNoOverwrite applies /-y to one item: a destination that existed
+// when the intent was made, or that appeared since and is not this copy's
+// result, is an error; this copy's result (the source's size and time) is
+// done.
+func (e *Executor) checkNoOverwrite(dstRoot *os.Root, it ops.Item, buf []byte, res *ops.Result) (done bool, err error) {
+	fi, err := dstRoot.Lstat(ops.RootName(it.Dst.Rel))
+	if err != nil {
+		if fsroot.IsNotExist(err) {
+			return false, nil
+		}
+		return false, fmt.Errorf("%s: %w", it.Dst, err)
+	}
+	if !it.DstExisted && matchesSource(fi, it) {
+		fr, err := e.describeDone(dstRoot, it.Dst, buf)
+		if err != nil {
+			return false, err
+		}
+		res.Files = append(res.Files, fr)
+		return true, nil
+	}
+	return false, fmt.Errorf("%s exists, not overwritten (/-y)", it.Dst)
+}
+
+// roots returns the roots of an item's source and destination.
+func (e *Executor) roots(it ops.Item) (src, dst *os.Root, err error) {
+	if src, err = e.Drives.Root(it.Src.Drive); err != nil {
+		return nil, nil, err
+	}
+	if it.Dst.IsZero() {
+		return src, nil, nil
+	}
+	if dst, err = e.Drives.Root(it.Dst.Drive); err != nil {
+		return nil, nil, err
+	}
+	return src, dst, nil
+}
+
+// tempPath is where the temporary file of an item lies: in its
+// destination's folder.
+func tempPath(it ops.Item) ops.Path {
+	dir, _ := ops.SplitRel(it.Dst.Rel)
+	return ops.Path{Drive: it.Dst.Drive, Rel: ops.JoinRel(dir, it.Temp)}
+}
+
+// removeTemps removes the temporary files a crashed Execute may have left,
+// for every item, before anything else is done.
+func (e *Executor) removeTemps(in *ops.Intent) error {
+	for _, it := range in.Items {
+		tp := tempPath(it)
+		root, err := e.Drives.Root(tp.Drive)
+		if err != nil {
+			return err
+		}
+		if err := root.Remove(ops.RootName(tp.Rel)); err != nil && !fsroot.IsNotExist(err) {
+			return fmt.Errorf("remove leftover %s: %w", tp, err)
+		}
+	}
+	return nil
+}
+
+// matchesSource reports whether fi, a destination, is the result of
+// copying the source the intent described: a copy keeps the size and the
+// modification time.
+func matchesSource(fi os.FileInfo, it ops.Item) bool {
+	return it.SrcExists && fi.Mode().IsRegular() && fi.Size() == it.SrcSize && fi.ModTime().Equal(it.SrcModTime)
+}
+
+// describeDone records a destination found already in place.
+func (e *Executor) describeDone(root *os.Root, p ops.Path, buf []byte) (ops.FileResult, error) {
+	sum, n, err := fsroot.HashFile(root, p.Rel, buf)
+	if err != nil {
+		return ops.FileResult{}, fmt.Errorf("read %s: %w", p, err)
+	}
+	if err := syncFolder(e.Drives, parentOf(p)); err != nil {
+		return ops.FileResult{}, err
+	}
+	return ops.FileResult{Path: p, Size: n, SHA256: sum}, nil
+}
+
+// copyItem copies it.Src (in srcRoot) to it.Dst (in dstRoot) durably: the
+// source is streamed through buf into it.Temp in the destination's folder
+// (created exclusively, with the source's mode) while both hashes are
+// computed, the temporary file is fsynced, given the source's
+// modification time and fsynced again, renamed over the destination, and
+// the folder fsynced. A source that is gone while the destination has its
+// recorded size and time is reported already done. A leftover temporary
+// file is removed first; on error the temporary file is removed.
+func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, ascii, verify bool, buf []byte) (fr ops.FileResult, already bool, err error) {
+	tp := tempPath(it)
+	if err := dstRoot.Remove(ops.RootName(tp.Rel)); err != nil && !fsroot.IsNotExist(err) {
+		return fr, false, fmt.Errorf("remove leftover %s: %w", tp, err)
+	}
+	src, err := srcRoot.Open(ops.RootName(it.Src.Rel))
+	if err != nil {
+		if !fsroot.IsNotExist(err) {
+			return fr, false, fmt.Errorf("open %s: %w", it.Src, err)
+		}
+		fi, derr := dstRoot.Lstat(ops.RootName(it.Dst.Rel))
+		if derr == nil && matchesSource(fi, it) {
+			fr, err = e.describeDone(dstRoot, it.Dst, buf)
+			return fr, err == nil, err
+		}
+		return fr, false, fmt.Errorf("source %s not found", it.Src)
+	}
+	defer src.Close()
+	sfi, err := src.Stat()
+	if err != nil {
+		return fr, false, fmt.Errorf("stat %s: %w", it.Src, err)
+	}
+	if !sfi.Mode().IsRegular() {
+		return fr, false, fmt.Errorf("%s is not a file", it.Src)
+	}
+
+	e.failpoint("copy.before-temp")
+	tmp, err := dstRoot.OpenFile(ops.RootName(tp.Rel), os.O_WRONLY|os.O_CREATE|os.O_EXCL, sfi.Mode().Perm())
+	if err != nil {
+		return fr, false, fmt.Errorf("create %s: %w", tp, err)
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			_ = tmp.Close()
+		}
+		if err != nil {
+			_ = dstRoot.Remove(ops.RootName(tp.Rel))
+		}
+	}()
+	cr := &copyReader{src: src, buf: buf, srcHash: sha256.New(), ascii: ascii,
+		afterFirst: func() { e.failpoint("copy.mid-write") }}
+	if ascii {
+		cr.dstHash = sha256.New() // what is written stops at Ctrl-Z
+	}
+	if e.Progress != nil {
+		total := sfi.Size()
+		e.Progress(it.Dst, 0, total)
+		cr.progress = func(done int64) { e.Progress(it.Dst, done, total) }
+	}
+	var n int64
+	hashed := func() error { return nil }
+	if ascii {
+		n, err = cr.WriteTo(tmp)
+	} else {
+		n, hashed, err = cr.copyFile(tmp, src)
+	}
+	if err != nil {
+		return fr, false, fmt.Errorf("copy %s to %s: %w", it.Src, tp, err)
+	}
+	if cr.stopped {
+		// /a: what follows Ctrl-Z is not copied, but the source's hash
+		// covers the whole source.
+		if _, err = io.CopyBuffer(cr.srcHash, readerOnly{src}, buf); err != nil {
+			return fr, false, fmt.Errorf("read %s: %w", it.Src, err)
+		}
+	}
+	// One fsync makes the bytes and the kept modification time fsroot.
+	if err = dstRoot.Chtimes(ops.RootName(tp.Rel), time.Time{}, sfi.ModTime()); err != nil {
+		return fr, false, fmt.Errorf("set time of %s: %w", tp, err)
+	}
+	err = tmp.Sync()
+	// The source's hash was computed while the bytes went to disk.
+	if herr := hashed(); err == nil && herr != nil {
+		err = fmt.Errorf("hash %s: %w", it.Src, herr)
+	}
+	if err != nil {
+		return fr, false, fmt.Errorf("sync %s: %w", tp, err)
+	}
+	closed = true
+	if err = tmp.Close(); err != nil {
+		return fr, false, fmt.Errorf("close %s: %w", tp, err)
+	}
+
+	e.failpoint("copy.before-rename")
+	if err = dstRoot.Rename(ops.RootName(tp.Rel), ops.RootName(it.Dst.Rel)); err != nil {
+		err = fsroot.RenameInUse(dstRoot, it.Dst.Rel, err)
+		return fr, false, fmt.Errorf("rename %s over %s: %w", tp, it.Dst, err)
+	}
+	e.failpoint("copy.after-rename")
+	if err = syncFolder(e.Drives, parentOf(it.Dst)); err != nil {
+		return fr, false, err
+	}
+	fr = ops.FileResult{Path: it.Dst, Size: n, SrcSHA256: hex.EncodeToString(cr.srcHash.Sum(nil))}
+	fr.SHA256 = fr.SrcSHA256
+	if cr.dstHash != nil {
+		fr.SHA256 = hex.EncodeToString(cr.dstHash.Sum(nil))
+	}
+	if verify {
+		sum, _, verr := fsroot.HashFile(dstRoot, it.Dst.Rel, buf)
+		if verr != nil {
+			return fr, false, fmt.Errorf("verify %s: %w", it.Dst, verr)
+		}
+		if sum != fr.SHA256 {
+			return fr, false, fmt.Errorf("verify %s: read back SHA-256 %s, wrote %s", it.Dst, sum, fr.SHA256)
+		}
+	}
+	e.Log.Debug().Str("src", it.Src.String()).Str("dst", it.Dst.String()).Int64("bytes", n).Msg("copied")
+	return fr, false, nil
+}
+
+// copyReader copies a source, hashing what it reads: a binary copy with
+// copyFile, an ASCII copy (which also hashes what it passes on, and stops
+// at the first Ctrl-Z) through one fixed buffer with WriteTo.
+type copyReader struct {
+	src     io.Reader
+	buf     []byte
+	srcHash hash.Hash
+	// dstHash is set for an ASCII copy only: a binary copy writes what
+	// it reads.
+	dstHash    hash.Hash
+	ascii      bool
+	stopped    bool // reached Ctrl-Z
+	afterFirst func()
+	progress   func(done int64) // after every buffer written, if set
+}
+
+const ctrlZ = 0x1A
+
+func (c *copyReader) Read(p []byte) (int, error) {
+	if c.stopped {
+		return 0, io.EOF
+	}
+	n, err := c.src.Read(p)
+	c.srcHash.Write(p[:n])
+	if c.ascii {
+		for i, b := range p[:n] {
+			if b == ctrlZ {
+				n, err, c.stopped = i, io.EOF, true
+				break
+			}
+		}
+		c.dstHash.Write(p[:n])
+	}
+	return n, err
+}
+
+// copyChunk is how much a binary copy hands the kernel at a time: the
+// unit of progress reports.
+const copyChunk = 1 << 20
+
+// copyFile copies src to dst, a binary copy: the kernel moves the bytes
+// (copy_file_range on Linux, through os.File.ReadFrom; a plain read and
+// write elsewhere), chunk by chunk, while a second goroutine reads the
+// source with pread and hashes it, so SHA-256 costs no time on a machine
+// with two cores and memory stays at one buffer whatever the file's size.
+// The hash is complete when the returned wait function returns.
+func (c *copyReader) copyFile(dst, src *os.File) (n int64, wait func() error, err error) {
+	hashed := make(chan error, 1)
+	stop := make(chan struct{})
+	go func() {
+		r := &stoppable{r: io.NewSectionReader(src, 0, 1<<62), stop: stop}
+		_, err := io.CopyBuffer(c.srcHash, r, c.buf)
+		hashed <- err
+	}()
+	var total int64
+	for i := 0; ; i++ {
+		n, err := dst.ReadFrom(io.LimitReader(src, copyChunk))
+		total += n
+		if err != nil {
+			close(stop)
+			<-hashed
+			return total, nil, err
+		}
+		if n > 0 && c.progress != nil {
+			c.progress(total)
+		}
+		if i == 0 && c.afterFirst != nil {
+			c.afterFirst()
+		}
+		if n == 0 {
+			break
+		}
+	}
+	return total, func() error { return <-hashed }, nil
+}
+
+// stoppable is a reader that ends early once stop is closed.
+type stoppable struct {
+	r    io.Reader
+	stop chan struct{}
+}
+
+func (s *stoppable) Read(p []byte) (int, error) {
+	select {
+	case <-s.stop:
+		return 0, io.EOF
+	default:
+		return s.r.Read(p)
+	}
+}
+
+// WriteTo copies the source to w through the buffer, for an ASCII copy,
+// which must look at every byte.
+func (c *copyReader) WriteTo(w io.Writer) (int64, error) {
+	return c.loop(w, func(int) ([]byte, error) {
+		n, err := c.Read(c.buf)
+		return c.buf[:n], err
+	})
+}
+
+// loop writes what next returns for i = 0, 1, ... until the source ends,
+// running afterFirst after the first buffer and progress after each.
+func (c *copyReader) loop(w io.Writer, next func(i int) ([]byte, error)) (int64, error) {
+	var total int64
+	for i := 0; ; i++ {
+		b, rerr := next(i)
+		if len(b) > 0 {
+			wn, werr := w.Write(b)
+			total += int64(wn)
+			if werr != nil {
+				return total, werr
+			}
+			if wn != len(b) {
+				return total, io.ErrShortWrite
+			}
+			if c.progress != nil {
+				c.progress(total)
+			}
+		}
+		if i == 0 && c.afterFirst != nil {
+			c.afterFirst()
+		}
+		if rerr == io.EOF {
+			return total, nil
+		}
+		if rerr != nil {
+			return total, rerr
+		}
+	}
+}
+
+// readerOnly hides the WriterTo of an *os.File, so that io.CopyBuffer uses
+// the buffer it is given.
+type readerOnly struct{ io.Reader }
+
+// execTouch sets the modification time of an existing file to now, as
+// DOS's `copy FILE+,,`, and makes it fsroot.
+func (e *Executor) execTouch(it ops.Item, res *ops.Result) {
+	root, err := e.Drives.Root(it.Src.Drive)
+	if err != nil {
+		setFailed(res, err)
+		return
+	}
+	fi, err := root.Stat(ops.RootName(it.Src.Rel))
+	if err != nil {
+		if fsroot.IsNotExist(err) {
+			err = fmt.Errorf("%s not found", it.Src)
+		} else {
+			err = fmt.Errorf("%s: %w", it.Src, err)
+		}
+		setFailed(res, err)
+		return
+	}
+	if !fi.Mode().IsRegular() {
+		setFailed(res, fmt.Errorf("%s is not a file", it.Src))
+		return
+	}
+	now := time.Now()
+	if err := root.Chtimes(ops.RootName(it.Src.Rel), now, now); err != nil {
+		setFailed(res, fmt.Errorf("set time of %s: %w", it.Src, err))
+		return
+	}
+	if err := fsroot.SyncRootFile(root, it.Src.Rel); err != nil && !errors.Is(err, os.ErrNotExist) {
+		setFailed(res, fmt.Errorf("sync %s: %w", it.Src, err))
+		return
+	}
+	res.Files = append(res.Files, ops.FileResult{Path: it.Src, Size: fi.Size()})
+	setDone(res, true)
+}

@@ -1,0 +1,84 @@
+package exec
+
+import (
+	"fmt"
+
+	"smswork/internal/fsroot"
+	"smswork/ops"
+)
+
+// prepareDel is the intent of del: one item per file named or matched,
+// with its state (a file already absent is kept: Execute records it).
+func (e *Executor) prepareDel(op *ops.Op) (*ops.Intent, error) {
+	srcs, err := e.expandSources(op.Src, false)
+	if err != nil {
+		return nil, err
+	}
+	in := &ops.Intent{}
+	for _, src := range srcs {
+		if src.Rel == "" {
+			return nil, fmt.Errorf("%w: %s: del of a drive root", ErrBadPath, op.Src)
+		}
+		it := ops.Item{Src: src}
+		if err := e.describeSource(&it, false); err != nil {
+			return nil, err
+		}
+		in.Items = append(in.Items, it)
+	}
+	return in, nil
+}
+
+// execDel removes every item's file through its root (a symbolic link is
+// removed itself, never what it points to), then syncs their folders. A
+// file already absent is recorded Absent; a folder is not deleted (del
+// deletes files: that fails); a read-only file needs /f where the
+// platform makes read-only files undeletable (Windows).
+func (e *Executor) execDel(op *ops.Op, in *ops.Intent, res *ops.Result) {
+	var dirs folderSet
+	changed := false
+	err := func() error {
+		for _, it := range in.Items {
+			e.failpoint("del.before-remove")
+			root, err := e.Drives.Root(it.Src.Drive)
+			if err != nil {
+				return err
+			}
+			fi, err := root.Lstat(ops.RootName(it.Src.Rel))
+			if err != nil {
+				if !fsroot.IsNotExist(err) {
+					return fmt.Errorf("%s: %w", it.Src, err)
+				}
+				res.Files = append(res.Files, ops.FileResult{Path: it.Src, Absent: true})
+				dirs.add(it.Src)
+				continue
+			}
+			if fi.IsDir() {
+				return fmt.Errorf("%s is a folder, not deleted (del deletes files; rd removes folders)", it.Src)
+			}
+			if fsroot.ReadOnlyBlocksDelete(fi) {
+				if !op.Force {
+					return fmt.Errorf("%s is read-only, not deleted (/f deletes it)", it.Src)
+				}
+				if err := fsroot.ClearReadOnly(root, it.Src.Rel, fi); err != nil {
+					return fmt.Errorf("%s: %w", it.Src, err)
+				}
+			}
+			dirs.add(it.Src)
+			if err := root.Remove(ops.RootName(it.Src.Rel)); err != nil {
+				return fmt.Errorf("delete %s: %w", it.Src, err)
+			}
+			changed = true
+			res.Files = append(res.Files, ops.FileResult{Path: it.Src, Size: fi.Size()})
+		}
+		return nil
+	}()
+	e.failpoint("del.before-sync")
+	if serr := dirs.sync(e.Drives); err == nil {
+		err = serr
+	}
+	if err != nil {
+		setFailed(res, err)
+		return
+	}
+	setDone(res, changed)
+}

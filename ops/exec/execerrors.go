@@ -1,0 +1,35 @@
+package exec
+
+import (
+	"errors"
+
+	"smswork/internal/fsroot"
+	"smswork/ops"
+)
+
+// Errors of preparation and execution. Callers test them with errors.Is;
+// the text wrapped around them names the path concerned. Those of drive
+// mapping and path resolution are fsroot's, re-exported here for callers
+// of Prepare and Execute.
+var (
+	// ErrNoMatch: a wildcard source of copy or move matches no file.
+	ErrNoMatch = errors.New("no file matches")
+	// ErrDstNotFolder: several sources are copied or moved to a destination
+	// that is not an existing folder.
+	ErrDstNotFolder = errors.New("destination is not a folder")
+	// ErrUnsupported: the operation cannot be done as written here (a
+	// folder moved across file systems, a run with no program).
+	ErrUnsupported = errors.New("not supported")
+
+	// ErrBadIntent is ops.ErrBadIntent: an intent that does not fit its
+	// operation.
+	ErrBadIntent = ops.ErrBadIntent
+	// ErrDriveUnmapped is fsroot.ErrDriveUnmapped.
+	ErrDriveUnmapped = fsroot.ErrDriveUnmapped
+	// ErrBadPath is fsroot.ErrBadPath.
+	ErrBadPath = fsroot.ErrBadPath
+	// ErrAmbiguous is fsroot.ErrAmbiguous.
+	ErrAmbiguous = fsroot.ErrAmbiguous
+	// ErrTooManyMatches is fsroot.ErrTooManyMatches.
+	ErrTooManyMatches = fsroot.ErrTooManyMatches
+)

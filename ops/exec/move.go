@@ -1,0 +1,184 @@
+package exec
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"smswork/internal/fsroot"
+	"smswork/ops"
+)
+
+// markCrossDevice sets in.CrossDevice when the items' sources and
+// destinations lie on different drives or, on one drive, on different
+// devices (a mount point inside the drive). A folder cannot be moved
+// across devices.
+func (e *Executor) markCrossDevice(in *ops.Intent) error {
+	if len(in.Items) == 0 {
+		return nil
+	}
+	it := in.Items[0]
+	if !strings.EqualFold(it.Src.Drive, it.Dst.Drive) {
+		in.CrossDevice = true
+	} else {
+		root, err := e.Drives.Root(it.Src.Drive)
+		if err != nil {
+			return err
+		}
+		sdev, sok := fsroot.DeviceID(root, parentOf(it.Src).Rel)
+		ddev, dok := fsroot.DeviceID(root, parentOf(it.Dst).Rel)
+		in.CrossDevice = sok && dok && sdev != ddev
+	}
+	if !in.CrossDevice {
+		return nil
+	}
+	for _, it := range in.Items {
+		root, err := e.Drives.Root(it.Src.Drive)
+		if err != nil {
+			return err
+		}
+		if _, isDir, err := statKind(root, it.Src.Rel, true); err != nil {
+			return fmt.Errorf("%s: %w", it.Src, err)
+		} else if isDir {
+			return fmt.Errorf("%w: %s is a folder: a folder is not moved across drives or file systems", ErrUnsupported, it.Src)
+		}
+	}
+	return nil
+}
+
+// execMoveRename moves every item by one rename inside its drive's root,
+// over an existing destination, and syncs both folders. A source gone with
+// its destination present (for a file, with the source's recorded size and
+// time) was moved by an interrupted Execute: already done.
+func (e *Executor) execMoveRename(in *ops.Intent, res *ops.Result) {
+	changed := false
+	for _, it := range in.Items {
+		fr, did, err := e.renameItem(it)
+		if err != nil {
+			setFailed(res, err)
+			return
+		}
+		res.Files = append(res.Files, fr)
+		changed = changed || did
+	}
+	setDone(res, changed)
+}
+
+func (e *Executor) renameItem(it ops.Item) (fr ops.FileResult, did bool, err error) {
+	root, err := e.Drives.Root(it.Src.Drive)
+	if err != nil {
+		return fr, false, err
+	}
+	e.failpoint("move.before-rename")
+	sfi, err := root.Lstat(ops.RootName(it.Src.Rel))
+	switch {
+	case err == nil:
+		if err := root.Rename(ops.RootName(it.Src.Rel), ops.RootName(it.Dst.Rel)); err != nil {
+			return fr, false, fmt.Errorf("move %s to %s: %w", it.Src, it.Dst, err)
+		}
+		did = true
+		e.failpoint("move.after-rename")
+	case fsroot.IsNotExist(err):
+		dfi, derr := root.Lstat(ops.RootName(it.Dst.Rel))
+		if derr != nil || !(matchesSource(dfi, it) || (dfi.IsDir() && it.SrcExists && !it.DstExisted)) {
+			return fr, false, fmt.Errorf("source %s not found", it.Src)
+		}
+		sfi = dfi
+	default:
+		return fr, false, fmt.Errorf("%s: %w", it.Src, err)
+	}
+	if err := syncFolder(e.Drives, parentOf(it.Dst)); err != nil {
+		return fr, false, err
+	}
+	if err := syncFolder(e.Drives, parentOf(it.Src)); err != nil {
+		return fr, false, err
+	}
+	fr = ops.FileResult{Path: it.Dst}
+	if sfi.Mode().IsRegular() {
+		fr.Size = sfi.Size()
+	}
+	return fr, did, nil
+}
+
+// execMoveAcross moves across drives or devices: unless in.Copied, every
+// item is copied durably as copy does (a source gone whose destination has
+// its recorded size and time counts as copied), in.Copied is set and step
+// called to journal it; then the sources are deleted and their folders
+// synced.
+func (e *Executor) execMoveAcross(in *ops.Intent, step func(*ops.Intent) error, res *ops.Result) {
+	changed := false
+	if !in.Copied {
+		if err := e.removeTemps(in); err != nil {
+			setFailed(res, err)
+			return
+		}
+		buf := make([]byte, copyBufSize)
+		for _, it := range in.Items {
+			srcRoot, dstRoot, err := e.roots(it)
+			if err != nil {
+				setFailed(res, err)
+				return
+			}
+			fr, already, err := e.copyItem(srcRoot, dstRoot, it, false, false, buf)
+			if err != nil {
+				setFailed(res, err)
+				return
+			}
+			changed = addCopied(res, fr, already) || changed
+		}
+		in.Copied = true
+		if step != nil {
+			if err := step(in); err != nil {
+				in.Copied = false
+				setFailed(res, fmt.Errorf("record that the copy is done: %w", err))
+				return
+			}
+		}
+		e.failpoint("move.after-copy")
+	}
+	var dirs folderSet
+	err := func() error {
+		for _, it := range in.Items {
+			e.failpoint("move.before-delete")
+			removed, err := e.removeMoved(it)
+			if err != nil {
+				return err
+			}
+			dirs.add(it.Src)
+			changed = changed || removed
+		}
+		return nil
+	}()
+	if serr := dirs.sync(e.Drives); err == nil {
+		err = serr
+	}
+	if err != nil {
+		setFailed(res, err)
+		return
+	}
+	setDone(res, changed)
+}
+
+// removeMoved deletes the source of a copied item. An absent source is
+// fine; a source that is the destination itself (two drive letters mapped
+// onto one folder) is kept.
+func (e *Executor) removeMoved(it ops.Item) (bool, error) {
+	srcRoot, dstRoot, err := e.roots(it)
+	if err != nil {
+		return false, err
+	}
+	sfi, err := srcRoot.Lstat(ops.RootName(it.Src.Rel))
+	if err != nil {
+		if fsroot.IsNotExist(err) {
+			return false, nil
+		}
+		return false, fmt.Errorf("%s: %w", it.Src, err)
+	}
+	if dfi, err := dstRoot.Lstat(ops.RootName(it.Dst.Rel)); err == nil && os.SameFile(sfi, dfi) {
+		return false, nil
+	}
+	if err := srcRoot.Remove(ops.RootName(it.Src.Rel)); err != nil && !fsroot.IsNotExist(err) {
+		return false, fmt.Errorf("delete moved %s: %w", it.Src, err)
+	}
+	return true, nil
+}

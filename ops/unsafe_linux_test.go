@@ -1,7 +1,0 @@
-package ops
-
-import "unsafe"
-
-// unsafePointer lets the inotify reader of race_test.go view a buffer as
-// an event.
-func unsafePointer(b *byte) unsafe.Pointer { return unsafe.Pointer(b) }
