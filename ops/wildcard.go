@@ -61,4 +61,3 @@ func equalFoldRune(a, b rune) bool {
 	}
 	return false
 }
-

@@ -27,4 +27,3 @@ func TestMatchWildcard(t *testing.T) {
 		}
 	}
 }
-
