@@ -35,9 +35,10 @@ type Options struct {
 // WriteFile replaces path with data atomically and durably: a reader sees
 // the old bytes or the new ones, never a mix, and once WriteFile returns nil
 // the new bytes survive a power loss. It writes a temporary file in the same
-// folder, fsyncs it, copies the old file's mode, owner and platform
-// attributes (Windows: Hidden, System, ReadOnly) onto it, renames it over
-// path and fsyncs the folder. On error the temporary file is removed and
+// folder, gives it the old file's Hidden, System and ReadOnly attributes
+// where the file system keeps them (NTFS through ntfs-3g; see
+// keepAttrsOnTemp), fsyncs it, copies the old file's mode, owner and, on
+// Windows, attributes onto it, renames it over path and fsyncs the folder. On error the temporary file is removed and
 // path is unchanged (unless the error came from the final folder sync).
 func WriteFile(path string, data []byte, opts Options) (err error) {
 	dir := filepath.Dir(path)
@@ -65,6 +66,11 @@ func WriteFile(path string, data []byte, opts Options) (err error) {
 	}()
 	if _, err = tmp.Write(data); err != nil {
 		return fmt.Errorf("write %s: %w", tmpName, err)
+	}
+	if statErr == nil {
+		if err = keepAttrsOnTemp(tmp, path); err != nil {
+			return fmt.Errorf("keep attributes of %s: %w", path, err)
+		}
 	}
 	if err = tmp.Sync(); err != nil {
 		return fmt.Errorf("sync %s: %w", tmpName, err)
