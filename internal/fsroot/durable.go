@@ -59,23 +59,24 @@ func WriteFile(path string, data []byte, opts Options) (err error) {
 	tmpName := tmp.Name()
 	defer func() {
 		if err != nil {
-			_ = tmp.Close()
 			_ = os.Remove(tmpName)
 		}
 	}()
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", tmpName, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", tmpName, err)
-	}
-	if statErr == nil {
-		if err = copyOwner(tmp, old); err != nil {
-			return fmt.Errorf("keep owner of %s: %w", path, err)
+	// The mode and owner are the old file's before the fsync, so that it
+	// makes them durable with the bytes.
+	err = writeTemp(tmp, tmpName, ReplaceOptions{Fill: func(f *os.File) error {
+		if _, err := f.Write(data); err != nil {
+			return fmt.Errorf("write %s: %w", tmpName, err)
 		}
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmpName, err)
+		if statErr == nil {
+			if err := copyOwner(f, old); err != nil {
+				return fmt.Errorf("keep owner of %s: %w", path, err)
+			}
+		}
+		return nil
+	}}, nil)
+	if err != nil {
+		return err
 	}
 	if opts.Hook != nil {
 		if err = SyncDir(dir); err != nil {
