@@ -107,44 +107,28 @@ func (s *Store) copyIn(root *os.Root, b ops.Backup) (err error) {
 	if err := checkRecorded(b, fi); err != nil {
 		return err
 	}
-	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("back up %s: %w", b.Path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = s.root.Remove(tmp)
-		}
-	}()
-	if err := writeCopy(f, src, b, func() error { return s.root.Chtimes(tmp, time.Time{}, b.ModTime) }); err != nil {
-		return fmt.Errorf("back up %s: %w", b.Path, err)
-	}
-	if err := s.root.Rename(tmp, b.Name); err != nil {
+	if err := fsroot.Replace(s.root, "", tmp, b.Name, copyOptions(src, b)); err != nil {
 		return fmt.Errorf("back up %s: %w", b.Path, err)
 	}
 	return nil
 }
 
-// writeCopy copies src into the new file f, checks it wrote b.Size
-// bytes, gives f the mode b records, calls setTime (which sets f's
-// modification time by its name), fsyncs and closes f. f is closed
-// whatever happens.
-func writeCopy(f *os.File, src io.Reader, b ops.Backup, setTime func() error) error {
-	n, err := io.Copy(f, src)
-	if err == nil && n != b.Size {
-		err = fmt.Errorf("read %d bytes, recorded %d: %w", n, b.Size, ErrChanged)
+// copyOptions writes a durable copy of src, the file b records: it checks
+// that b.Size bytes were copied and gives the copy the mode and
+// modification time b records. The folder's sync is the caller's.
+func copyOptions(src io.Reader, b ops.Backup) fsroot.ReplaceOptions {
+	return fsroot.ReplaceOptions{
+		Perm:    0o600,
+		SetMode: true,
+		Mode:    fileMode(b.Mode),
+		ModTime: b.ModTime,
+		Fill: func(f *os.File) error {
+			n, err := io.Copy(f, src)
+			if err == nil && n != b.Size {
+				err = fmt.Errorf("read %d bytes, recorded %d: %w", n, b.Size, ErrChanged)
+			}
+			return err
+		},
+		NoFolderSync: true,
 	}
-	if err == nil {
-		err = setTime()
-	}
-	if err == nil {
-		err = f.Chmod(fileMode(b.Mode))
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

@@ -3,9 +3,11 @@ package backup
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"smswork/internal/fsroot"
 	"smswork/ops"
+	"smswork/ops/exec"
 )
 
 // Conflicts lists the paths of in.Backups whose present state is not what
@@ -47,7 +49,7 @@ func (s *Store) Conflicts(op *ops.Op, in *ops.Intent, res *ops.Result) ([]string
 		if err != nil {
 			return nil, err
 		}
-		after := leftBy(op, in, b, sums)
+		after := leftBy(op, in, res, b, sums)
 		before := priorState(b)
 		var ok bool
 		switch res.Outcome {
@@ -190,38 +192,43 @@ func priorState(b ops.Backup) state {
 	return state{kind: kAny}
 }
 
-// leftBy is what op leaves at b.Path.
-func leftBy(op *ops.Op, in *ops.Intent, b ops.Backup, sums map[ops.Path]string) state {
+// leftBy is what op leaves at b.Path, from the operation's effects: a
+// path it removed (or renamed away) is absent; a file it wrote holds what
+// the result recorded (any file when it recorded no hash); a rename's
+// destination holds what the source held; a folder it made (and each
+// parent it made) is a folder; a touched file keeps its size.
+func leftBy(op *ops.Op, in *ops.Intent, res *ops.Result, b ops.Backup, sums map[ops.Path]string) state {
 	if sum, ok := sums[b.Path]; ok {
 		return state{kind: kFile, sha: sum}
 	}
-	switch op.Kind {
-	case ops.KindDel, ops.KindRD:
-		return state{kind: kAbsent}
-	case ops.KindMD:
-		return state{kind: kDir}
-	case ops.KindMove:
-		for _, it := range in.Items {
-			if it.Src == b.Path {
-				return state{kind: kAbsent}
-			}
+	effects := exec.Effects(op, in, res)
+	for _, ef := range effects {
+		switch {
+		case ef.Change == exec.Removed && ef.Path == b.Path,
+			ef.Change == exec.RemovedDir && (ef.Path == b.Path || ef.Tree && within(b.Path, ef.Path)),
+			ef.Change == exec.Moved && ef.Path == b.Path:
+			return state{kind: kAbsent}
 		}
-		if in.CrossDevice {
-			return state{kind: kFile}
-		}
-		for _, it := range in.Items {
-			if it.Dst == b.Path {
-				return movedFrom(in, it.Src)
-			}
-		}
-	case ops.KindCopy:
-		if op.Touch {
+	}
+	for _, ef := range effects {
+		switch {
+		case ef.Change == exec.Replaced && ef.Path == b.Path:
+			return state{kind: kFile} // a file written without a hash recorded
+		case ef.Change == exec.Moved && ef.To == b.Path:
+			return movedFrom(in, ef.Path)
+		case ef.Change == exec.MadeDir && (ef.Path == b.Path || within(ef.Path, b.Path)):
+			return state{kind: kDir}
+		case ef.Change == exec.Touched && ef.Path == b.Path:
 			// A touch changes the time only.
 			return state{kind: kFile, size: b.Size, hasSize: true}
 		}
-		return state{kind: kFile} // a copy without a hash recorded
 	}
 	return state{kind: kAny}
+}
+
+// within reports whether p lies below folder dir (on the same drive).
+func within(p, dir ops.Path) bool {
+	return p.Drive == dir.Drive && (dir.Rel == "" && p.Rel != "" || strings.HasPrefix(p.Rel, dir.Rel+"/"))
 }
 
 // movedFrom is what a move on one file system leaves at the destination

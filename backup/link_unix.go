@@ -74,20 +74,6 @@ func linkat(from *os.File, oldname string, to *os.File, newname string) error {
 	return nil
 }
 
-// syncFile makes the data and metadata (a time set by Chtimes) of file
-// rel of root fsroot.
-func syncFile(root *os.Root, rel string) error {
-	f, err := root.Open(ops.RootName(rel))
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
 // clearForRename readies file rel of root (whose Lstat is fi) to be
 // replaced by a rename: nothing to do on Unix.
 func clearForRename(*os.Root, string, os.FileInfo) error { return nil }

@@ -31,11 +31,6 @@ func (s *Store) linkOut(name string, tmp ops.Path) error {
 	return os.Link(filepath.Join(s.dir, name), host)
 }
 
-// syncFile is a no-op on Windows, as in package ops: NTFS journals a
-// file's times with its metadata, and a read-only handle cannot be
-// flushed.
-func syncFile(*os.Root, string) error { return nil }
-
 // clearForRename readies file rel of root (whose Lstat is fi) to be
 // replaced by a rename: Windows refuses to rename over a read-only file,
 // so such a file is removed first (removing ignores the attribute, and a

@@ -10,6 +10,7 @@ import (
 
 	"smswork/internal/fsroot"
 	"smswork/ops"
+	"smswork/ops/exec"
 )
 
 // Plan fills in.Backups with the prior state of every path op, run with
@@ -81,38 +82,26 @@ type planner struct {
 }
 
 func (p *planner) plan(op *ops.Op) error {
-	switch op.Kind {
-	case ops.KindCopy:
-		if op.Touch {
-			return p.planTouch()
-		}
-		for _, it := range p.in.Items {
-			if err := p.addPrior(it.Dst, ops.Path{}, true); err != nil {
-				return err
+	for _, ef := range exec.Effects(op, p.in, nil) {
+		var err error
+		switch ef.Change {
+		case exec.Replaced:
+			err = p.addPrior(ef.Path, ops.Path{}, true)
+		case exec.Removed:
+			err = p.addPrior(ef.Path, ops.Path{}, false)
+		case exec.Moved:
+			if err = p.addPrior(ef.To, ops.Path{}, true); err == nil {
+				err = p.addPrior(ef.Path, ef.To, false)
 			}
+		case exec.Touched:
+			err = p.planTouch()
+		case exec.MadeDir:
+			err = p.planMD(ef.Path)
+		case exec.RemovedDir:
+			err = p.planRD(ef.Path, ef.Tree)
 		}
-	case ops.KindDel:
-		for _, it := range p.in.Items {
-			if err := p.addPrior(it.Src, ops.Path{}, false); err != nil {
-				return err
-			}
-		}
-	case ops.KindMove:
-		for _, it := range p.in.Items {
-			if err := p.addPrior(it.Dst, ops.Path{}, true); err != nil {
-				return err
-			}
-			if err := p.addPrior(it.Src, it.Dst, false); err != nil {
-				return err
-			}
-		}
-	case ops.KindMD:
-		if len(p.in.Items) == 1 {
-			return p.planMD(p.in.Items[0].Src)
-		}
-	case ops.KindRD:
-		if len(p.in.Items) == 1 {
-			return p.planRD(p.in.Items[0].Src, op.Recursive)
+		if err != nil {
+			return err
 		}
 	}
 	return nil

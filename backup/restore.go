@@ -188,7 +188,7 @@ func needFolder(root *os.Root, p ops.Path) error {
 	return fmt.Errorf("restore %s: %w", p, err)
 }
 
-// syncParent makes the entries of p's folder fsroot.
+// syncParent makes the entries of p's folder durable.
 func (r *restorer) syncParent(p ops.Path) error {
 	if err := r.s.d.SyncFolder(p.Parent()); err != nil {
 		return fmt.Errorf("restore %s: %w", p, err)
@@ -296,7 +296,7 @@ func (r *restorer) makeTemp(root *os.Root, b ops.Backup, tmp ops.Path) error {
 			fixed = true
 		}
 		if fixed {
-			return syncFile(root, tmp.Rel)
+			return fsroot.SyncFile(root, tmp.Rel)
 		}
 		return nil
 	}
@@ -305,11 +305,9 @@ func (r *restorer) makeTemp(root *os.Root, b ops.Backup, tmp ops.Path) error {
 		return fmt.Errorf("read backup %s: %w", b.Name, err)
 	}
 	defer src.Close()
-	f, err := root.OpenFile(ops.RootName(tmp.Rel), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	return writeCopy(f, src, b, func() error { return root.Chtimes(ops.RootName(tmp.Rel), time.Time{}, b.ModTime) })
+	// The rename over b.Path, and its folder's sync, are the caller's:
+	// the same for a link and for a copy.
+	return fsroot.WriteNew(root, tmp.Rel, copyOptions(src, b))
 }
 
 // restoreLink puts the link b.Link back at b.Path.
@@ -439,7 +437,7 @@ func (r *restorer) restoreTime(root *os.Root, b ops.Backup) (bool, error) {
 		did = true
 	}
 	// A crash may have come between the change and the sync.
-	if err := syncFile(root, b.Path.Rel); err != nil {
+	if err := fsroot.SyncFile(root, b.Path.Rel); err != nil {
 		return false, fmt.Errorf("restore the time of %s: sync: %w", b.Path, err)
 	}
 	return did, nil

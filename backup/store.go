@@ -98,7 +98,7 @@ func (s *Store) Close() error {
 	return errors.Join(s.dirf.Close(), s.root.Close())
 }
 
-// sync makes the folder's entries fsroot.
+// sync makes the folder's entries durable.
 func (s *Store) sync() error {
 	if err := fsroot.SyncDir(s.dir); err != nil {
 		return fmt.Errorf("backup folder: %w", err)

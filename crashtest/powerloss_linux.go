@@ -64,7 +64,7 @@ func (d *Disk) mount() error {
 	return nil
 }
 
-// Sync makes everything written to the disk so far fsroot.
+// Sync makes everything written to the disk so far durable.
 func (d *Disk) Sync() error {
 	f, err := os.Open(d.Dir)
 	if err != nil {

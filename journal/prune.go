@@ -186,7 +186,7 @@ func (j *Journal) compact(fp failpoint.Func) error {
 }
 
 // writeCompact copies src into a new bbolt file at dst, packed, and makes
-// it and its folder entry fsroot.
+// it and its folder entry durable.
 func writeCompact(src *bolt.DB, dst string, timeout time.Duration) error {
 	if err := os.Remove(dst); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
@@ -212,15 +212,7 @@ func writeCompact(src *bolt.DB, dst string, timeout time.Duration) error {
 	if err := db.Close(); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(dst, os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("sync %s: %w", dst, err)
-	}
-	if err := f.Close(); err != nil {
+	if err := fsroot.SyncPath(dst); err != nil {
 		return err
 	}
 	return fsroot.SyncDir(filepath.Dir(dst))

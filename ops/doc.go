@@ -1,9 +1,11 @@
-// Package ops is the command language of PendingWork: it parses one entry
-// into a typed operation (copy, del, move, md, rd, run), prints an operation
-// back as its canonical entry, maps paths onto the host through drive
-// mappings, and executes operations so that each one, repeated after a
-// crash from the intent it recorded, reaches the same file state once.
+// Package ops is the vocabulary of PendingWork: the typed operation an
+// entry parses into (Op, Path, Kind), what is journaled about it before and
+// after it runs (Intent, Item, Backup, Result, FileResult, Outcome), the
+// parser, the canonical form that prints an operation back as an entry, and
+// the JSON encoding the journal stores (golden files in testdata/golden pin
+// it).
 //
-// Parsing is pure; execution goes through os.Root, so no operation can leave
-// its drive's root through ".." or a symbolic link.
+// It is pure: it imports nothing of this project's and performs no I/O, so
+// every other package can share its words. Execution is ops/exec's; file
+// access internal/fsroot's.
 package ops

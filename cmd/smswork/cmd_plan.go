@@ -93,33 +93,29 @@ func describe(d *fsroot.Drives, op *ops.Op) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-5s", op.Kind)
-	switch op.Kind {
-	case ops.KindCopy:
-		if op.Touch {
-			fmt.Fprintf(&b, " touch %s", host(op.Src))
-			break
-		}
-		fmt.Fprintf(&b, " %s -> %s", host(op.Src), host(op.Dst))
-		if op.NoOverwrite {
-			b.WriteString(", never overwrite")
-		} else {
-			b.WriteString(", overwrite")
-		}
-		if op.Verify {
-			b.WriteString(", verify")
-		}
-		if op.ASCII {
-			b.WriteString(", text (stop at Ctrl-Z)")
-		}
-	case ops.KindMove:
-		fmt.Fprintf(&b, " %s -> %s", host(op.Src), host(op.Dst))
-	case ops.KindDel, ops.KindMD, ops.KindRD:
-		fmt.Fprintf(&b, " %s", host(op.Src))
-		if op.Recursive {
-			b.WriteString(", with everything in it")
-		}
-	case ops.KindRun:
+	switch {
+	case op.Kind == ops.KindRun:
 		fmt.Fprintf(&b, " %q", op.Argv)
+	case op.Touch:
+		fmt.Fprintf(&b, " touch %s", host(op.Src))
+	case !op.Dst.IsZero():
+		fmt.Fprintf(&b, " %s -> %s", host(op.Src), host(op.Dst))
+	default:
+		fmt.Fprintf(&b, " %s", host(op.Src))
+	}
+	for _, sw := range []struct {
+		on   bool
+		text string
+	}{
+		{op.Kind == ops.KindCopy && !op.Touch && op.NoOverwrite, ", never overwrite"},
+		{op.Kind == ops.KindCopy && !op.Touch && !op.NoOverwrite, ", overwrite"},
+		{op.Verify, ", verify"},
+		{op.ASCII, ", text (stop at Ctrl-Z)"},
+		{op.Recursive, ", with everything in it"},
+	} {
+		if sw.on {
+			b.WriteString(sw.text)
+		}
 	}
 	return b.String()
 }

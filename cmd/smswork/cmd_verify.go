@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"smswork/audit"
 	"smswork/internal/fsroot"
 	"smswork/journal"
 	"smswork/ops"
@@ -79,7 +80,7 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions) error {
 	}
 	defer func() { _ = j.Close() }()
 	findings := j.Check()
-	var expected []journal.ExpectedFile
+	var expected []audit.ExpectedFile
 	err = j.View(func(tx *journal.Tx) error {
 		findings = append(findings, tx.VerifyChain()...)
 		mf, err := verifyMirror(tx, g.ini)
@@ -88,7 +89,7 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions) error {
 		}
 		findings = append(findings, mf...)
 		if o.files {
-			expected, err = tx.ExpectedFiles()
+			expected, err = audit.ExpectedFiles(tx)
 		}
 		return err
 	})
@@ -195,7 +196,7 @@ func asStored(text string) string {
 
 // checkFile compares the file ef expects with what is on disk, through the
 // drive mappings, and returns a finding or nil.
-func checkFile(drives *fsroot.Drives, ef journal.ExpectedFile) error {
+func checkFile(drives *fsroot.Drives, ef audit.ExpectedFile) error {
 	who := fmt.Sprintf("record %d (batch %d entry %d %q)", ef.Record, ef.Batch, ef.Pos, ef.Raw)
 	if ef.RunAfter != 0 {
 		who += fmt.Sprintf("; run operation of record %d, committed later, may have changed it", ef.RunAfter)

@@ -35,11 +35,12 @@ type Options struct {
 // WriteFile replaces path with data atomically and durably: a reader sees
 // the old bytes or the new ones, never a mix, and once WriteFile returns nil
 // the new bytes survive a power loss. It writes a temporary file in the same
-// folder, gives it the old file's Hidden, System and ReadOnly attributes
-// where the file system keeps them (NTFS through ntfs-3g; see
-// keepAttrsOnTemp), fsyncs it, copies the old file's mode, owner and, on
-// Windows, attributes onto it, renames it over path and fsyncs the folder. On error the temporary file is removed and
-// path is unchanged (unless the error came from the final folder sync).
+// folder, gives it the old file's mode, owner and, where the file system
+// keeps them apart from Windows (NTFS through ntfs-3g; see keepAttrsOnTemp),
+// its Hidden, System and ReadOnly attributes, fsyncs it, renames it over
+// path (on Windows putting those attributes back after) and fsyncs the
+// folder. On error the temporary file is removed and path is unchanged
+// (unless the error came from the final folder sync).
 func WriteFile(path string, data []byte, opts Options) (err error) {
 	dir := filepath.Dir(path)
 	perm := opts.Perm
@@ -60,28 +61,27 @@ func WriteFile(path string, data []byte, opts Options) (err error) {
 	tmpName := tmp.Name()
 	defer func() {
 		if err != nil {
-			_ = tmp.Close()
 			_ = os.Remove(tmpName)
 		}
 	}()
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", tmpName, err)
-	}
-	if statErr == nil {
-		if err = keepAttrsOnTemp(tmp, path); err != nil {
-			return fmt.Errorf("keep attributes of %s: %w", path, err)
+	// The mode and owner are the old file's before the fsync, so that it
+	// makes them durable with the bytes.
+	err = writeTemp(tmp, tmpName, ReplaceOptions{Fill: func(f *os.File) error {
+		if _, err := f.Write(data); err != nil {
+			return fmt.Errorf("write %s: %w", tmpName, err)
 		}
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", tmpName, err)
-	}
-	if statErr == nil {
-		if err = copyOwner(tmp, old); err != nil {
-			return fmt.Errorf("keep owner of %s: %w", path, err)
+		if statErr == nil {
+			if err := copyOwner(f, old); err != nil {
+				return fmt.Errorf("keep owner of %s: %w", path, err)
+			}
+			if err := keepAttrsOnTemp(f, path); err != nil {
+				return fmt.Errorf("keep attributes of %s: %w", path, err)
+			}
 		}
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmpName, err)
+		return nil
+	}}, nil)
+	if err != nil {
+		return err
 	}
 	if opts.Hook != nil {
 		if err = SyncDir(dir); err != nil {

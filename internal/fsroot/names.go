@@ -4,6 +4,5 @@ import "smswork/ops"
 
 // Short local names for ops's pure path helpers.
 
-func relName(rel string) string              { return ops.RootName(rel) }
-func joinRel(dir, name string) string        { return ops.JoinRel(dir, name) }
-func splitRel(rel string) (dir, name string) { return ops.SplitRel(rel) }
+func relName(rel string) string       { return ops.RootName(rel) }
+func joinRel(dir, name string) string { return ops.JoinRel(dir, name) }

@@ -1,18 +1,48 @@
 package exec
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"os"
-	"time"
 
 	"smswork/internal/fsroot"
 	"smswork/ops"
 )
+
+// copyKind is copy SRC DST: every file SRC names is copied durably, each
+// through a temporary file renamed over its destination.
+type copyKind struct{}
+
+func (copyKind) prepare(e *Executor, op *ops.Op, opID uint64) (*ops.Intent, error) {
+	return e.prepareTransfer(op, opID)
+}
+
+func (copyKind) check(op *ops.Op, in *ops.Intent) error {
+	if len(in.Items) == 0 {
+		return fmt.Errorf("%w: %s", ErrNoMatch, op.Src)
+	}
+	return checkTransfer(op, in, true)
+}
+
+func (copyKind) execute(_ context.Context, e *Executor, op *ops.Op, in *ops.Intent, _ func(*ops.Intent) error, res *ops.Result) {
+	e.execCopy(op, in, res)
+}
+
+// effects: each destination is replaced by its source's bytes.
+func (copyKind) effects(_ *ops.Op, in *ops.Intent, r *results) []Effect {
+	if in == nil {
+		return r.fromResult(Replaced, false)
+	}
+	out := make([]Effect, 0, len(in.Items))
+	for _, it := range in.Items {
+		out = append(out, r.mark(Effect{Change: Replaced, Path: it.Dst}))
+	}
+	return out
+}
 
 // prepareTransfer is the intent of copy and move: one item per source,
 // its destination (DST itself, or DST/<name> when DST is an existing
@@ -189,7 +219,7 @@ func (e *Executor) describeDone(root *os.Root, p ops.Path, buf []byte) (ops.File
 	if err != nil {
 		return ops.FileResult{}, fmt.Errorf("read %s: %w", p, err)
 	}
-	if err := syncFolder(e.Drives, parentOf(p)); err != nil {
+	if err := e.Drives.SyncFolder(p.Parent()); err != nil {
 		return ops.FileResult{}, err
 	}
 	return ops.FileResult{Path: p, Size: n, SHA256: sum}, nil
@@ -230,19 +260,6 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, ascii, verif
 	}
 
 	e.failpoint("copy.before-temp")
-	tmp, err := dstRoot.OpenFile(ops.RootName(tp.Rel), os.O_WRONLY|os.O_CREATE|os.O_EXCL, sfi.Mode().Perm())
-	if err != nil {
-		return fr, false, fmt.Errorf("create %s: %w", tp, err)
-	}
-	closed := false
-	defer func() {
-		if !closed {
-			_ = tmp.Close()
-		}
-		if err != nil {
-			_ = dstRoot.Remove(ops.RootName(tp.Rel))
-		}
-	}()
 	cr := &copyReader{src: src, buf: buf, srcHash: sha256.New(), ascii: ascii,
 		afterFirst: func() { e.failpoint("copy.mid-write") }}
 	if ascii {
@@ -255,45 +272,41 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, ascii, verif
 	}
 	var n int64
 	hashed := func() error { return nil }
-	if ascii {
-		n, err = cr.WriteTo(tmp)
-	} else {
-		n, hashed, err = cr.copyFile(tmp, src)
-	}
+	dir, name := ops.SplitRel(it.Dst.Rel)
+	err = fsroot.Replace(dstRoot, dir, it.Temp, name, fsroot.ReplaceOptions{
+		Perm: sfi.Mode().Perm(),
+		// One fsync makes the bytes and the kept modification time durable.
+		ModTime: sfi.ModTime(),
+		Fill: func(tmp *os.File) (err error) {
+			if ascii {
+				n, err = cr.WriteTo(tmp)
+			} else {
+				n, hashed, err = cr.copyFile(tmp, src)
+			}
+			if err != nil {
+				return fmt.Errorf("copy %s to %s: %w", it.Src, tp, err)
+			}
+			if cr.stopped {
+				// /a: what follows Ctrl-Z is not copied, but the source's
+				// hash covers the whole source.
+				if _, err = io.CopyBuffer(cr.srcHash, readerOnly{src}, buf); err != nil {
+					return fmt.Errorf("read %s: %w", it.Src, err)
+				}
+			}
+			return nil
+		},
+		// The source's hash was computed while the bytes went to disk.
+		Synced: func() error {
+			if err := hashed(); err != nil {
+				return fmt.Errorf("hash %s: %w", it.Src, err)
+			}
+			return nil
+		},
+		BeforeRename: func() error { e.failpoint("copy.before-rename"); return nil },
+		MapRenameErr: func(err error) error { return fsroot.RenameInUse(dstRoot, it.Dst.Rel, err) },
+		AfterRename:  func() { e.failpoint("copy.after-rename") },
+	})
 	if err != nil {
-		return fr, false, fmt.Errorf("copy %s to %s: %w", it.Src, tp, err)
-	}
-	if cr.stopped {
-		// /a: what follows Ctrl-Z is not copied, but the source's hash
-		// covers the whole source.
-		if _, err = io.CopyBuffer(cr.srcHash, readerOnly{src}, buf); err != nil {
-			return fr, false, fmt.Errorf("read %s: %w", it.Src, err)
-		}
-	}
-	// One fsync makes the bytes and the kept modification time fsroot.
-	if err = dstRoot.Chtimes(ops.RootName(tp.Rel), time.Time{}, sfi.ModTime()); err != nil {
-		return fr, false, fmt.Errorf("set time of %s: %w", tp, err)
-	}
-	err = tmp.Sync()
-	// The source's hash was computed while the bytes went to disk.
-	if herr := hashed(); err == nil && herr != nil {
-		err = fmt.Errorf("hash %s: %w", it.Src, herr)
-	}
-	if err != nil {
-		return fr, false, fmt.Errorf("sync %s: %w", tp, err)
-	}
-	closed = true
-	if err = tmp.Close(); err != nil {
-		return fr, false, fmt.Errorf("close %s: %w", tp, err)
-	}
-
-	e.failpoint("copy.before-rename")
-	if err = dstRoot.Rename(ops.RootName(tp.Rel), ops.RootName(it.Dst.Rel)); err != nil {
-		err = fsroot.RenameInUse(dstRoot, it.Dst.Rel, err)
-		return fr, false, fmt.Errorf("rename %s over %s: %w", tp, it.Dst, err)
-	}
-	e.failpoint("copy.after-rename")
-	if err = syncFolder(e.Drives, parentOf(it.Dst)); err != nil {
 		return fr, false, err
 	}
 	fr = ops.FileResult{Path: it.Dst, Size: n, SrcSHA256: hex.EncodeToString(cr.srcHash.Sum(nil))}
@@ -448,38 +461,3 @@ func (c *copyReader) loop(w io.Writer, next func(i int) ([]byte, error)) (int64,
 // readerOnly hides the WriterTo of an *os.File, so that io.CopyBuffer uses
 // the buffer it is given.
 type readerOnly struct{ io.Reader }
-
-// execTouch sets the modification time of an existing file to now, as
-// DOS's `copy FILE+,,`, and makes it fsroot.
-func (e *Executor) execTouch(it ops.Item, res *ops.Result) {
-	root, err := e.Drives.Root(it.Src.Drive)
-	if err != nil {
-		setFailed(res, err)
-		return
-	}
-	fi, err := root.Stat(ops.RootName(it.Src.Rel))
-	if err != nil {
-		if fsroot.IsNotExist(err) {
-			err = fmt.Errorf("%s not found", it.Src)
-		} else {
-			err = fmt.Errorf("%s: %w", it.Src, err)
-		}
-		setFailed(res, err)
-		return
-	}
-	if !fi.Mode().IsRegular() {
-		setFailed(res, fmt.Errorf("%s is not a file", it.Src))
-		return
-	}
-	now := time.Now()
-	if err := root.Chtimes(ops.RootName(it.Src.Rel), now, now); err != nil {
-		setFailed(res, fmt.Errorf("set time of %s: %w", it.Src, err))
-		return
-	}
-	if err := fsroot.SyncRootFile(root, it.Src.Rel); err != nil && !errors.Is(err, os.ErrNotExist) {
-		setFailed(res, fmt.Errorf("sync %s: %w", it.Src, err))
-		return
-	}
-	res.Files = append(res.Files, ops.FileResult{Path: it.Src, Size: fi.Size()})
-	setDone(res, true)
-}

@@ -1,11 +1,37 @@
 package exec
 
 import (
+	"context"
 	"fmt"
 
 	"smswork/internal/fsroot"
 	"smswork/ops"
 )
+
+// delKind is del PATH: every file PATH names is removed.
+type delKind struct{}
+
+func (delKind) prepare(e *Executor, op *ops.Op, _ uint64) (*ops.Intent, error) {
+	return e.prepareDel(op)
+}
+
+func (delKind) check(*ops.Op, *ops.Intent) error { return nil }
+
+func (delKind) execute(_ context.Context, e *Executor, op *ops.Op, in *ops.Intent, _ func(*ops.Intent) error, res *ops.Result) {
+	e.execDel(op, in, res)
+}
+
+// effects: each file is removed.
+func (delKind) effects(_ *ops.Op, in *ops.Intent, r *results) []Effect {
+	if in == nil {
+		return r.fromResult(Removed, false)
+	}
+	out := make([]Effect, 0, len(in.Items))
+	for _, it := range in.Items {
+		out = append(out, r.mark(Effect{Change: Removed, Path: it.Src}))
+	}
+	return out
+}
 
 // prepareDel is the intent of del: one item per file named or matched,
 // with its state (a file already absent is kept: Execute records it).
@@ -34,7 +60,7 @@ func (e *Executor) prepareDel(op *ops.Op) (*ops.Intent, error) {
 // deletes files: that fails); a read-only file needs /f where the
 // platform makes read-only files undeletable (Windows).
 func (e *Executor) execDel(op *ops.Op, in *ops.Intent, res *ops.Result) {
-	var dirs folderSet
+	var dirs fsroot.FolderSet
 	changed := false
 	err := func() error {
 		for _, it := range in.Items {
@@ -49,7 +75,7 @@ func (e *Executor) execDel(op *ops.Op, in *ops.Intent, res *ops.Result) {
 					return fmt.Errorf("%s: %w", it.Src, err)
 				}
 				res.Files = append(res.Files, ops.FileResult{Path: it.Src, Absent: true})
-				dirs.add(it.Src)
+				dirs.Add(it.Src)
 				continue
 			}
 			if fi.IsDir() {
@@ -63,7 +89,7 @@ func (e *Executor) execDel(op *ops.Op, in *ops.Intent, res *ops.Result) {
 					return fmt.Errorf("%s: %w", it.Src, err)
 				}
 			}
-			dirs.add(it.Src)
+			dirs.Add(it.Src)
 			if err := root.Remove(ops.RootName(it.Src.Rel)); err != nil {
 				return fmt.Errorf("delete %s: %w", it.Src, err)
 			}
@@ -73,7 +99,7 @@ func (e *Executor) execDel(op *ops.Op, in *ops.Intent, res *ops.Result) {
 		return nil
 	}()
 	e.failpoint("del.before-sync")
-	if serr := dirs.sync(e.Drives); err == nil {
+	if serr := dirs.Sync(e.Drives); err == nil {
 		err = serr
 	}
 	if err != nil {

@@ -1,12 +1,61 @@
 package exec
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"smswork/internal/fsroot"
 	"smswork/ops"
 )
+
+// mdKind is md PATH: the folder is made, with its missing parents.
+type mdKind struct{}
+
+func (mdKind) prepare(e *Executor, op *ops.Op, _ uint64) (*ops.Intent, error) {
+	return e.prepareOne(op.Src, true)
+}
+
+func (mdKind) check(op *ops.Op, in *ops.Intent) error { return checkOne(op, in) }
+
+func (mdKind) execute(_ context.Context, e *Executor, _ *ops.Op, in *ops.Intent, _ func(*ops.Intent) error, res *ops.Result) {
+	e.execMD(in.Items[0], res)
+}
+
+// effects: a folder is at the path (and at each parent it lacked).
+func (mdKind) effects(_ *ops.Op, in *ops.Intent, _ *results) []Effect {
+	if in == nil || len(in.Items) != 1 {
+		return nil
+	}
+	return []Effect{{Change: MadeDir, Path: in.Items[0].Src}}
+}
+
+// rdKind is rd PATH: the folder is removed; with /s, all it holds too.
+type rdKind struct{}
+
+func (rdKind) prepare(e *Executor, op *ops.Op, _ uint64) (*ops.Intent, error) {
+	if op.Src.Rel == "" {
+		return nil, fmt.Errorf("%w: %s: rd of a drive root", ErrBadPath, op.Src)
+	}
+	return e.prepareOne(op.Src, false)
+}
+
+func (rdKind) check(op *ops.Op, in *ops.Intent) error { return checkOne(op, in) }
+
+func (rdKind) execute(_ context.Context, e *Executor, op *ops.Op, in *ops.Intent, _ func(*ops.Intent) error, res *ops.Result) {
+	e.execRD(op, in.Items[0], res)
+}
+
+// effects: the folder is gone, with all below it for /s.
+func (rdKind) effects(op *ops.Op, in *ops.Intent, r *results) []Effect {
+	if in == nil {
+		return r.fromResult(RemovedDir, op.Recursive)
+	}
+	if len(in.Items) != 1 {
+		return nil
+	}
+	return []Effect{r.mark(Effect{Change: RemovedDir, Path: in.Items[0].Src, Tree: op.Recursive})}
+}
 
 // execMD creates a folder and any missing parents through the drive's
 // root, then syncs every folder on the way to it (those created, and the
@@ -50,13 +99,13 @@ func syncParents(d *fsroot.Drives, p ops.Path) error {
 		return nil
 	}
 	dir := ""
-	if err := syncFolder(d, ops.Path{Drive: p.Drive}); err != nil {
+	if err := d.SyncFolder(ops.Path{Drive: p.Drive}); err != nil {
 		return err
 	}
 	elems := strings.Split(p.Rel, "/")
 	for _, el := range elems[:len(elems)-1] {
 		dir = ops.JoinRel(dir, el)
-		if err := syncFolder(d, ops.Path{Drive: p.Drive, Rel: dir}); err != nil {
+		if err := d.SyncFolder(ops.Path{Drive: p.Drive, Rel: dir}); err != nil {
 			return err
 		}
 	}
@@ -106,7 +155,7 @@ func (e *Executor) execRD(op *ops.Op, it ops.Item, res *ops.Result) {
 		return
 	}
 	existed := err == nil
-	if err := syncFolder(e.Drives, parentOf(it.Src)); err != nil {
+	if err := e.Drives.SyncFolder(it.Src.Parent()); err != nil {
 		setFailed(res, err)
 		return
 	}

@@ -2,7 +2,6 @@ package exec
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -90,36 +89,14 @@ func (e *Executor) maxOutput() int {
 // the caller records it as failed. A missing source is not an error here:
 // Execute decides, from the intent, whether that means done or failed.
 func (e *Executor) Prepare(op *ops.Op, opID uint64) (*ops.Intent, error) {
-	if op == nil {
-		return nil, fmt.Errorf("%w: no operation", ErrBadIntent)
-	}
-	if e.Drives == nil && op.Kind != ops.KindRun {
+	if op != nil && e.Drives == nil && op.Kind != ops.KindRun {
 		return nil, fmt.Errorf("%w: executor has no drives", ErrDriveUnmapped)
 	}
-	switch op.Kind {
-	case ops.KindCopy:
-		if op.Touch {
-			return e.prepareOne(op.Src, false)
-		}
-		return e.prepareTransfer(op, opID)
-	case ops.KindMove:
-		return e.prepareTransfer(op, opID)
-	case ops.KindDel:
-		return e.prepareDel(op)
-	case ops.KindMD:
-		return e.prepareOne(op.Src, true)
-	case ops.KindRD:
-		if op.Src.Rel == "" {
-			return nil, fmt.Errorf("%w: %s: rd of a drive root", ErrBadPath, op.Src)
-		}
-		return e.prepareOne(op.Src, false)
-	case ops.KindRun:
-		if len(op.Argv) == 0 || op.Argv[0] == "" {
-			return nil, fmt.Errorf("%w: run with no program", ErrUnsupported)
-		}
-		return &ops.Intent{}, nil
+	k, err := kindOf(op)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("%w: unknown kind %q", ErrBadIntent, op.Kind)
+	return k.prepare(e, op, opID)
 }
 
 // TempName is the temporary file a copy of item index of operation opID
@@ -273,103 +250,65 @@ func (e *Executor) Execute(ctx context.Context, op *ops.Op, in *ops.Intent, step
 	e.refreshAfter(op, in)
 	res.End = time.Now()
 	if res.Outcome == ops.Failed {
-		e.Log.Debug().Str("kind", string(kindOf(op))).Str("err", res.Err).Msg("operation failed")
+		ev := e.Log.Debug().Str("err", res.Err)
+		if op != nil {
+			ev = ev.Str("kind", string(op.Kind))
+		}
+		ev.Msg("operation failed")
 	}
 	return res
 }
 
-func kindOf(op *ops.Op) ops.Kind {
-	if op == nil {
-		return ""
-	}
-	return op.Kind
-}
-
 func (e *Executor) execute(ctx context.Context, op *ops.Op, in *ops.Intent, step func(*ops.Intent) error, res *ops.Result) {
-	if err := e.checkIntent(op, in); err != nil {
+	k, err := e.checkIntent(op, in)
+	if err != nil {
 		setFailed(res, err)
 		return
 	}
-	switch op.Kind {
-	case ops.KindCopy:
-		if op.Touch {
-			e.execTouch(in.Items[0], res)
-			return
-		}
-		e.execCopy(op, in, res)
-	case ops.KindDel:
-		e.execDel(op, in, res)
-	case ops.KindMove:
-		if in.CrossDevice {
-			e.execMoveAcross(in, step, res)
-			return
-		}
-		e.execMoveRename(in, res)
-	case ops.KindMD:
-		e.execMD(in.Items[0], res)
-	case ops.KindRD:
-		e.execRD(op, in.Items[0], res)
-	case ops.KindRun:
-		e.execRun(ctx, op, res)
-	}
+	k.execute(ctx, e, op, in, step, res)
 }
 
 // checkIntent refuses an operation and intent that do not fit together,
-// so that no bad journal record can make Execute touch what it should not.
-func (e *Executor) checkIntent(op *ops.Op, in *ops.Intent) error {
+// so that no bad journal record can make Execute touch what it should not;
+// it returns the kind that performs op.
+func (e *Executor) checkIntent(op *ops.Op, in *ops.Intent) (kind, error) {
 	if op == nil || in == nil {
-		return fmt.Errorf("%w: missing operation or intent", ErrBadIntent)
+		return nil, fmt.Errorf("%w: missing operation or intent", ErrBadIntent)
+	}
+	k, err := kindOf(op)
+	if err != nil {
+		return nil, err
 	}
 	if op.Kind != ops.KindRun && e.Drives == nil {
-		return fmt.Errorf("%w: executor has no drives", ErrDriveUnmapped)
-	}
-	one := func() error {
-		if len(in.Items) != 1 {
-			return fmt.Errorf("%w: %s with %d items", ErrBadIntent, op.Kind, len(in.Items))
-		}
-		return nil
-	}
-	var err error
-	switch op.Kind {
-	case ops.KindCopy:
-		if op.Touch {
-			err = one()
-		} else if len(in.Items) == 0 {
-			return fmt.Errorf("%w: %s", ErrNoMatch, op.Src)
-		}
-	case ops.KindMD, ops.KindRD:
-		err = one()
-	case ops.KindDel, ops.KindMove:
-	case ops.KindRun:
-		if len(op.Argv) == 0 || op.Argv[0] == "" {
-			return fmt.Errorf("%w: run with no program", ErrUnsupported)
-		}
-		return nil
-	default:
-		return fmt.Errorf("%w: unknown kind %q", ErrBadIntent, op.Kind)
-	}
-	if err != nil {
-		return err
+		return nil, fmt.Errorf("%w: executor has no drives", ErrDriveUnmapped)
 	}
 	if len(in.Items) > ops.MaxExpansion {
-		return fmt.Errorf("%w: %d items", ErrBadIntent, len(in.Items))
+		return nil, fmt.Errorf("%w: %d items", ErrBadIntent, len(in.Items))
 	}
 	for i, it := range in.Items {
-		if err := checkItem(op, in, it); err != nil {
+		if err := ops.CheckPath(it.Src); err != nil {
+			return nil, fmt.Errorf("item %d: %w", i, err)
+		}
+	}
+	if err := k.check(op, in); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// checkTransfer refuses the items of a copy or move whose destinations
+// are not in Path's form, are drive roots, lie on another drive without
+// the intent saying so, or whose temporary names are not this project's.
+func checkTransfer(op *ops.Op, in *ops.Intent, temps bool) error {
+	for i, it := range in.Items {
+		if err := checkTransferItem(op, in, it, temps); err != nil {
 			return fmt.Errorf("item %d: %w", i, err)
 		}
 	}
 	return nil
 }
 
-func checkItem(op *ops.Op, in *ops.Intent, it ops.Item) error {
-	if err := ops.CheckPath(it.Src); err != nil {
-		return err
-	}
-	transfer := op.Kind == ops.KindMove || (op.Kind == ops.KindCopy && !op.Touch)
-	if !transfer {
-		return nil
-	}
+func checkTransferItem(op *ops.Op, in *ops.Intent, it ops.Item, temps bool) error {
 	if err := ops.CheckPath(it.Dst); err != nil {
 		return err
 	}
@@ -379,7 +318,7 @@ func checkItem(op *ops.Op, in *ops.Intent, it ops.Item) error {
 	if op.Kind == ops.KindMove && !in.CrossDevice && !strings.EqualFold(it.Src.Drive, it.Dst.Drive) {
 		return fmt.Errorf("%w: a move between drives not marked cross-device", ErrBadIntent)
 	}
-	if op.Kind == ops.KindCopy || in.CrossDevice {
+	if temps {
 		t := it.Temp
 		if !strings.HasPrefix(t, fsroot.TempPrefix) || strings.ContainsAny(t, `/\:`) || t == "." || t == ".." {
 			return fmt.Errorf("%w: temporary name %q", ErrBadIntent, t)
@@ -415,53 +354,4 @@ func setDone(r *ops.Result, changed bool) {
 	} else {
 		r.Outcome = ops.AlreadyDone
 	}
-}
-
-// folderSet collects the folders an operation touched, in order, to sync
-// each once.
-type folderSet struct {
-	seen map[ops.Path]bool
-	list []ops.Path
-}
-
-func (s *folderSet) add(p ops.Path) {
-	dir, _ := ops.SplitRel(p.Rel)
-	d := ops.Path{Drive: p.Drive, Rel: dir}
-	if s.seen == nil {
-		s.seen = make(map[ops.Path]bool)
-	}
-	if !s.seen[d] {
-		s.seen[d] = true
-		s.list = append(s.list, d)
-	}
-}
-
-// sync syncs every folder collected; a folder that no longer exists has
-// nothing to make fsroot.
-func (s *folderSet) sync(d *fsroot.Drives) error {
-	for _, f := range s.list {
-		if err := syncFolder(d, f); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// syncFolder makes the entries of folder p durable; a folder that does
-// not exist is skipped.
-func syncFolder(d *fsroot.Drives, p ops.Path) error {
-	root, err := d.Root(p.Drive)
-	if err != nil {
-		return err
-	}
-	if err := fsroot.SyncRootDir(root, p.Rel); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("%s: %w", p, err)
-	}
-	return nil
-}
-
-// parentOf returns the folder holding p.
-func parentOf(p ops.Path) ops.Path {
-	dir, _ := ops.SplitRel(p.Rel)
-	return ops.Path{Drive: p.Drive, Rel: dir}
 }

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -8,6 +9,53 @@ import (
 	"smswork/internal/fsroot"
 	"smswork/ops"
 )
+
+// moveKind is move SRC DST: one rename on one file system; across file
+// systems a durable copy, journaled, then the removal of the sources.
+type moveKind struct{}
+
+func (moveKind) prepare(e *Executor, op *ops.Op, opID uint64) (*ops.Intent, error) {
+	return e.prepareTransfer(op, opID)
+}
+
+func (moveKind) check(op *ops.Op, in *ops.Intent) error {
+	return checkTransfer(op, in, in.CrossDevice)
+}
+
+func (moveKind) execute(_ context.Context, e *Executor, _ *ops.Op, in *ops.Intent, step func(*ops.Intent) error, res *ops.Result) {
+	if in.CrossDevice {
+		e.execMoveAcross(in, step, res)
+		return
+	}
+	e.execMoveRename(in, res)
+}
+
+// effects: on one file system each source is renamed to its destination
+// (a folder with all below it); across file systems each destination is
+// replaced by a copy and each source removed (forgotten as soon as the
+// move ran at all: a failed one may have removed it).
+func (moveKind) effects(op *ops.Op, in *ops.Intent, r *results) []Effect {
+	if in == nil {
+		// Which files moved is unknown: all it names may have changed.
+		out := []Effect{{Change: Unknown, Path: op.Src}}
+		out = append(out, r.fromResult(Unknown, false)...)
+		if !op.Dst.IsZero() {
+			out = append(out, Effect{Change: Unknown, Path: op.Dst})
+		}
+		return out
+	}
+	out := make([]Effect, 0, 2*len(in.Items))
+	for _, it := range in.Items {
+		if in.CrossDevice {
+			out = append(out, r.mark(Effect{Change: Replaced, Path: it.Dst}),
+				Effect{Change: Removed, Path: it.Src, Written: r.known()})
+			continue
+		}
+		_, reached := r.file(it.Dst)
+		out = append(out, Effect{Change: Moved, Path: it.Src, To: it.Dst, Written: reached})
+	}
+	return out
+}
 
 // markCrossDevice sets in.CrossDevice when the items' sources and
 // destinations lie on different drives or, on one drive, on different
@@ -25,8 +73,8 @@ func (e *Executor) markCrossDevice(in *ops.Intent) error {
 		if err != nil {
 			return err
 		}
-		sdev, sok := fsroot.DeviceID(root, parentOf(it.Src).Rel)
-		ddev, dok := fsroot.DeviceID(root, parentOf(it.Dst).Rel)
+		sdev, sok := fsroot.DeviceID(root, it.Src.Parent().Rel)
+		ddev, dok := fsroot.DeviceID(root, it.Dst.Parent().Rel)
 		in.CrossDevice = sok && dok && sdev != ddev
 	}
 	if !in.CrossDevice {
@@ -87,10 +135,10 @@ func (e *Executor) renameItem(it ops.Item) (fr ops.FileResult, did bool, err err
 	default:
 		return fr, false, fmt.Errorf("%s: %w", it.Src, err)
 	}
-	if err := syncFolder(e.Drives, parentOf(it.Dst)); err != nil {
+	if err := e.Drives.SyncFolder(it.Dst.Parent()); err != nil {
 		return fr, false, err
 	}
-	if err := syncFolder(e.Drives, parentOf(it.Src)); err != nil {
+	if err := e.Drives.SyncFolder(it.Src.Parent()); err != nil {
 		return fr, false, err
 	}
 	fr = ops.FileResult{Path: it.Dst}
@@ -136,7 +184,7 @@ func (e *Executor) execMoveAcross(in *ops.Intent, step func(*ops.Intent) error, 
 		}
 		e.failpoint("move.after-copy")
 	}
-	var dirs folderSet
+	var dirs fsroot.FolderSet
 	err := func() error {
 		for _, it := range in.Items {
 			e.failpoint("move.before-delete")
@@ -144,12 +192,12 @@ func (e *Executor) execMoveAcross(in *ops.Intent, step func(*ops.Intent) error, 
 			if err != nil {
 				return err
 			}
-			dirs.add(it.Src)
+			dirs.Add(it.Src)
 			changed = changed || removed
 		}
 		return nil
 	}()
-	if serr := dirs.sync(e.Drives); err == nil {
+	if serr := dirs.Sync(e.Drives); err == nil {
 		err = serr
 	}
 	if err != nil {

@@ -26,6 +26,35 @@ const runWaitDelay = 5 * time.Second
 // PATHEXT), copied from the current environment.
 func MinimalEnv() []string { return minimalEnv() }
 
+// runKind is any other entry: a program and its arguments, run directly.
+type runKind struct{}
+
+func (runKind) prepare(_ *Executor, op *ops.Op, _ uint64) (*ops.Intent, error) {
+	if err := checkProgram(op); err != nil {
+		return nil, err
+	}
+	return &ops.Intent{}, nil
+}
+
+func (runKind) check(op *ops.Op, _ *ops.Intent) error { return checkProgram(op) }
+
+func (runKind) execute(ctx context.Context, e *Executor, op *ops.Op, _ *ops.Intent, _ func(*ops.Intent) error, res *ops.Result) {
+	e.execRun(ctx, op, res)
+}
+
+// effects: unknown; a program may change anything.
+func (runKind) effects(*ops.Op, *ops.Intent, *results) []Effect {
+	return []Effect{{Change: Unknown}}
+}
+
+// checkProgram refuses a run operation with no program.
+func checkProgram(op *ops.Op) error {
+	if len(op.Argv) == 0 || op.Argv[0] == "" {
+		return fmt.Errorf("%w: run with no program", ErrUnsupported)
+	}
+	return nil
+}
+
 // execRun runs op.Argv directly, with no shell, under the time limit:
 // stdin is the null device, stdout and stderr are kept up to MaxOutput
 // bytes each (the rest is read and dropped), and no other descriptor is

@@ -1,10 +1,12 @@
-package journal
+package audit
 
 import (
 	"sort"
 	"strings"
 
+	"smswork/journal"
 	"smswork/ops"
+	"smswork/ops/exec"
 )
 
 // ExpectedFile is a file the audit history says should be in place with
@@ -34,18 +36,16 @@ type ExpectedFile struct {
 // it, or when a later operation replaced it with content of unknown hash.
 // Where the history cannot tell, the file is left out: a file listed here
 // that is missing or different is drift.
-func (t *Tx) ExpectedFiles() ([]ExpectedFile, error) {
+func ExpectedFiles(t *journal.Tx) ([]ExpectedFile, error) {
 	s := &fileSet{files: map[string]*ExpectedFile{}, dirs: map[string]int{}}
 	var lastRun uint64
-	err := t.History(false, func(r *Record) (bool, error) {
+	err := t.History(false, func(r *journal.Record) (bool, error) {
 		if r.IsCheckpoint() {
 			return true, nil
 		}
-		if r.Op.Kind == ops.KindRun {
+		if s.apply(r) {
 			lastRun = r.ID
-			return true, nil
 		}
-		s.apply(r)
 		return true, nil
 	})
 	if err != nil {
@@ -63,7 +63,7 @@ func (t *Tx) ExpectedFiles() ([]ExpectedFile, error) {
 }
 
 // pathKey is p as DOS compares it: drive and case-insensitive path.
-func pathKey(p ops.Path) string { return strings.ToUpper(p.Drive) + ":" + strings.ToLower(p.Rel) }
+func pathKey(p ops.Path) string { return p.Key() }
 
 // fileSet is the expected files by pathKey, with a count of the files
 // below each folder so that a folder's rd or move only scans when it
@@ -158,82 +158,54 @@ func (s *fileSet) moveTree(src, dst ops.Path) {
 	}
 }
 
-// apply takes in what record r did to files.
-func (s *fileSet) apply(r *Record) {
-	written := func(fr ops.FileResult) {
-		if fr.SHA256 == "" {
-			s.removeTree(fr.Path)
+// apply takes in what record r did to files, from its operation's
+// effects, and reports whether it ran a program (which may have changed
+// any file).
+func (s *fileSet) apply(r *journal.Record) (ranProgram bool) {
+	written := func(path ops.Path, sha string, size int64) {
+		if sha == "" {
+			s.removeTree(path)
 			return
 		}
-		s.set(&ExpectedFile{Path: fr.Path, SHA256: fr.SHA256, Size: fr.Size, Record: r.ID, Batch: r.Batch, Pos: r.Pos, Raw: r.Raw})
+		s.set(&ExpectedFile{Path: path, SHA256: sha, Size: size, Record: r.ID, Batch: r.Batch, Pos: r.Pos, Raw: r.Raw})
 	}
-	files := r.Result.Files
-	if r.Outcome == ops.Undone {
+	switch r.Outcome {
+	case ops.Undone:
 		// What an undo put back: a file's known content, or a path gone
 		// (or a folder or link, whose contents it does not vouch for).
-		for _, fr := range files {
-			written(fr)
+		for _, fr := range r.Result.Files {
+			written(fr.Path, fr.SHA256, fr.Size)
 		}
-		return
+		return false
+	case ops.Dropped:
+		return false
 	}
-	if r.Outcome == ops.Dropped {
-		return
-	}
-	switch r.Op.Kind {
-	case ops.KindCopy:
-		if r.Op.Touch {
-			return // the content is unchanged
-		}
-		for _, fr := range files {
-			written(fr)
-		}
-	case ops.KindDel, ops.KindRD:
-		for _, fr := range files {
-			s.removeTree(fr.Path)
-		}
-	case ops.KindMove:
-		s.applyMove(r, written)
-	}
-}
-
-// applyMove takes in a move: a rename carries the file (or folder) along;
-// a cross-device move writes a copy with a known hash and removes the
-// source. A move that failed part way, or whose intent is not recorded,
-// forgets what it may have touched.
-func (s *fileSet) applyMove(r *Record, written func(ops.FileResult)) {
-	files := r.Result.Files
-	in := r.Intent
 	ok := r.Outcome == ops.Done || r.Outcome == ops.AlreadyDone
-	if in == nil {
-		s.removeTree(r.Op.Src)
-		for _, fr := range files {
-			s.removeTree(fr.Path)
-		}
-		if !r.Op.Dst.IsZero() {
-			s.removeTree(r.Op.Dst)
-		}
-		return
-	}
-	if in.CrossDevice {
-		for _, fr := range files {
-			written(fr)
-		}
-		for _, it := range in.Items {
-			if !ok || pathKey(it.Src) != pathKey(it.Dst) {
-				s.removeTree(it.Src)
+	for _, ef := range exec.Effects(&r.Op, r.Intent, &r.Result) {
+		switch ef.Change {
+		case exec.Replaced:
+			if ef.Written {
+				written(ef.Path, ef.SHA256, ef.Size)
+			}
+		case exec.Removed, exec.RemovedDir:
+			if ef.Written {
+				s.removeTree(ef.Path)
+			}
+		case exec.Moved:
+			if ef.Written || ok {
+				s.moveTree(ef.Path, ef.To)
+			} else {
+				// A rename that failed part way: either place may hold it.
+				s.removeTree(ef.Path)
+				s.removeTree(ef.To)
+			}
+		case exec.Unknown:
+			if ef.Path.IsZero() {
+				ranProgram = true
+			} else {
+				s.removeTree(ef.Path)
 			}
 		}
-		return
 	}
-	for i, it := range in.Items {
-		switch {
-		case i < len(files) && pathKey(files[i].Path) == pathKey(it.Dst):
-			s.moveTree(it.Src, it.Dst)
-		case ok:
-			s.moveTree(it.Src, it.Dst)
-		default:
-			s.removeTree(it.Src)
-			s.removeTree(it.Dst)
-		}
-	}
+	return ranProgram
 }

@@ -1,13 +1,15 @@
-package journal
+package audit
 
 import (
+	"path/filepath"
 	"testing"
 	"time"
 
+	"smswork/journal"
 	"smswork/ops"
 )
 
-func TestTx_ExpectedFiles(t *testing.T) {
+func TestExpectedFiles(t *testing.T) {
 	j := mustOpenJournal(t)
 	p := func(rel string) ops.Path { return ops.Path{Drive: "C", Rel: rel} }
 	steps := []struct {
@@ -27,8 +29,8 @@ func TestTx_ExpectedFiles(t *testing.T) {
 		{ops.Op{Kind: ops.KindRun, Argv: []string{"x"}}, nil, ops.Result{Outcome: ops.Done}},
 	}
 	for _, s := range steps {
-		if err := j.Update(func(tx *Tx) error {
-			b, err := tx.Ingest("SMS.INI", time.Now(), []NewEntry{{Raw: string(s.op.Kind), Op: s.op}})
+		if err := j.Update(func(tx *journal.Tx) error {
+			b, err := tx.Ingest("SMS.INI", time.Now(), []journal.NewEntry{{Raw: string(s.op.Kind), Op: s.op}})
 			if err != nil {
 				return err
 			}
@@ -41,7 +43,7 @@ func TestTx_ExpectedFiles(t *testing.T) {
 		}
 	}
 	var got []ExpectedFile
-	if err := j.View(func(tx *Tx) (err error) { got, err = tx.ExpectedFiles(); return err }); err != nil {
+	if err := j.View(func(tx *journal.Tx) (err error) { got, err = ExpectedFiles(tx); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 2 {
@@ -53,4 +55,23 @@ func TestTx_ExpectedFiles(t *testing.T) {
 	if got[1].Path != p("new/a.dll") || got[1].SHA256 != "a2" || got[1].Record != 2 {
 		t.Errorf("second: %+v", got[1])
 	}
+}
+
+// mustOpenJournal opens a new journal in a folder of the test's own and
+// checks it at clean-up.
+func mustOpenJournal(t *testing.T) *journal.Journal {
+	t.Helper()
+	j, err := journal.Open(filepath.Join(t.TempDir(), "smswork.journal"), journal.Options{Host: "test", Version: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if errs := j.Check(); len(errs) > 0 {
+			t.Errorf("bbolt check: %v", errs)
+		}
+		if err := j.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return j
 }
