@@ -24,9 +24,12 @@ typed plan with each path resolved to the host (through --drive mappings).
 It changes nothing. Every entry that does not parse is listed with
 file:line:col, its position and text. An entry that cannot be undone (a run
 operation) is marked: a rollback of an atomic batch, or an undo of a
-finished one, stops at it.
+finished one, stops at it. A copy or move whose destination ends in a
+backslash names a folder: where a file stands in its way (and no earlier
+entry may change that), the entry can only fail, and plan says so; a
+folder merely missing is noted.
 
-Exit status: 0 every entry parses, 2 some entry does not.`,
+Exit status: 0 every entry parses, 2 some entry does not, or cannot succeed.`,
 		Example: `  smswork plan
   smswork --ini /mnt/c/SMS.INI --drive C=/mnt/c plan`,
 		Args: cobra.NoArgs,
@@ -55,13 +58,25 @@ func runPlan(_ context.Context, g *globalOptions) error {
 		return nil
 	}
 	x := &exec.Executor{Drives: drives}
+	var impossible []error
 	for i, p := range parsed {
 		fmt.Fprintf(g.stdout, "%3d  %s\n", i+1, describe(drives, &p.Op))
 		if why := undoability(x, &p.Op); why != "" {
 			fmt.Fprintf(g.stdout, "     cannot be undone: %s\n", why)
 		}
+		problem, note := folderProblem(drives, parsed, i)
+		if problem != "" {
+			fmt.Fprintf(g.stdout, "     error: %s\n", problem)
+			impossible = append(impossible, fmt.Errorf("entry %d %q: %s", i+1, p.Raw, problem))
+		}
+		if note != "" {
+			fmt.Fprintf(g.stdout, "     note: %s\n", note)
+		}
 	}
 	printUndoNotes(g, parsed, false)
+	if len(impossible) > 0 {
+		return &exitError{code: exitUsage, err: joinErrors("entries that cannot succeed", impossible)}
+	}
 	return nil
 }
 
@@ -98,8 +113,18 @@ func describe(d *fsroot.Drives, op *ops.Op) string {
 		fmt.Fprintf(&b, " %q", op.Argv)
 	case op.Touch:
 		fmt.Fprintf(&b, " touch %s", host(op.Src))
+	case op.Kind == ops.KindRen:
+		fmt.Fprintf(&b, " %s -> %s (same folder)", host(op.Src), op.NewName)
 	case !op.Dst.IsZero():
-		fmt.Fprintf(&b, " %s -> %s", host(op.Src), host(op.Dst))
+		b.WriteString(" " + host(op.Src))
+		for _, j := range op.Join {
+			b.WriteString(" + " + host(j.Path))
+		}
+		dst := host(op.Dst)
+		if op.DstDir {
+			dst += " (a folder: it must exist)"
+		}
+		fmt.Fprintf(&b, " -> %s", dst)
 	default:
 		fmt.Fprintf(&b, " %s", host(op.Src))
 	}
@@ -110,7 +135,9 @@ func describe(d *fsroot.Drives, op *ops.Op) string {
 		{op.Kind == ops.KindCopy && !op.Touch && op.NoOverwrite, ", never overwrite"},
 		{op.Kind == ops.KindCopy && !op.Touch && !op.NoOverwrite, ", overwrite"},
 		{op.Verify, ", verify"},
+		{len(op.Join) > 0, ", joined into one file"},
 		{op.ASCII, ", text (stop at Ctrl-Z)"},
+		{op.DstASCII, ", Ctrl-Z at the end"},
 		{op.Recursive, ", with everything in it"},
 	} {
 		if sw.on {

@@ -122,7 +122,7 @@ func Available(t testing.TB) {
 	if _, err := os.Stat("/dev/fuse"); err != nil {
 		missing = append(missing, "/dev/fuse")
 	}
-	for _, tool := range []string{"mkntfs", "ntfs-3g", "ntfsinfo", "ntfscat", "fusermount"} {
+	for _, tool := range []string{"mkntfs", "ntfs-3g", "ntfsinfo", "ntfscat", "ntfsls", "fusermount"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			missing = append(missing, tool)
 		}
@@ -171,6 +171,20 @@ func (v *Volume) Cat(path string) []byte {
 		v.t.Fatalf("ntfscat %s %s: %v: %s", v.Image, path, err, stderr.Bytes())
 	}
 	return out
+}
+
+// Ls returns the names in folder path of the image, as ntfsls lists them
+// ("." and ".." left out): a name differing only in case from another is
+// listed as a name of its own.
+func (v *Volume) Ls(path string) []string {
+	v.t.Helper()
+	var names []string
+	for _, l := range strings.Split(run(v.t, "ntfsls", "-f", v.Image, "-p", path), "\n") {
+		if l != "" && l != "." && l != ".." {
+			names = append(names, l)
+		}
+	}
+	return names
 }
 
 func run(t testing.TB, name string, args ...string) string {
