@@ -78,7 +78,9 @@ func TestNTFS_KBExample(t *testing.T) {
 	if temp := v.Ls("/TEMP"); len(temp) != 0 {
 		t.Errorf("TEMP on the image still holds %q", temp)
 	}
-	if root := v.Ls("/"); slices.ContainsFunc(root, func(n string) bool { return strings.EqualFold(n, "temp") && n != "TEMP" || strings.EqualFold(n, "windows") && n != "WINDOWS" }) {
+	if root := v.Ls("/"); slices.ContainsFunc(root, func(n string) bool {
+		return strings.EqualFold(n, "temp") && n != "TEMP" || strings.EqualFold(n, "windows") && n != "WINDOWS"
+	}) {
 		t.Errorf("a folder differing only in case was made: %q", root)
 	}
 	if dll := attrLine(v.Info("/WINDOWS/SYSTEM/NETAPI.DLL")); !strings.Contains(dll, "ARCHIVE") || strings.Contains(dll, "HIDDEN") {
