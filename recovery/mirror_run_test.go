@@ -82,10 +82,10 @@ func TestRun_Appended(t *testing.T) {
 }
 
 // TestRun_CrashDuringMirror crashes at each step of an SMS.INI rewrite
-// (the journal package doc, "The mirror protocol"), appends an entry
-// before the next start, and checks that SMS.INI never led the journal,
-// that each operation took effect once, the appended entry last, and that
-// no temporary file is left.
+// (the journal package doc, "The mirror protocol"), appends two entries
+// before the next start, one repeating an entry already run, and checks
+// that SMS.INI never led the journal, that each operation took effect
+// once, the appended entries last, and that no temporary file is left.
 func TestRun_CrashDuringMirror(t *testing.T) {
 	t.Parallel()
 	a, b, c, y := `del c:\a`, `del c:\b`, `del c:\c`, `del c:\y`
@@ -97,10 +97,13 @@ func TestRun_CrashDuringMirror(t *testing.T) {
 				e.crashAt = at + ":" + string(rune('0'+n))
 				fast := func(cfg *Config) { cfg.MirrorInterval = time.Nanosecond }
 				e.crashRun(fast)
-				e.appendIni(y)
+				e.appendIni(y, a)
 				e.run(fast)
-				e.onceEach(a, b, c, y)
-				if got := e.exec.names("execute"); got[len(got)-1] != "y" || e.w.files["a"] == "" || e.w.files["c"] == "" {
+				e.onceEach(b, c, y)
+				if got := e.outcomes(a); len(got) != 2 {
+					t.Errorf("records of %s, queued twice: %v", a, got)
+				}
+				if got := e.exec.names("execute"); !slices.Equal(got[len(got)-2:], []string{"y", "a"}) || e.w.files["c"] == "" {
 					t.Errorf("executed %v, world %v", got, e.w.files)
 				}
 				e.wantPending()
