@@ -84,13 +84,13 @@ func TestRun_JournalGolden(t *testing.T) {
 		}},
 		{"undo", []string{a, b, c}, 0, func(e *env) {
 			e.run(keep)
-			if _, err, _ := e.undo(1, UndoOptions{By: "admin"}, keep); err != nil {
+			if _, _, err := e.undo(1, UndoOptions{By: "admin"}, keep); err != nil {
 				t.Fatal(err)
 			}
 		}},
 		{"undo-partial", []string{a, `prog r`, c}, 0, func(e *env) {
 			e.run(keep)
-			if _, err, _ := e.undo(1, UndoOptions{Partial: true}, keep); err != nil {
+			if _, _, err := e.undo(1, UndoOptions{Partial: true}, keep); err != nil {
 				t.Fatal(err)
 			}
 		}},

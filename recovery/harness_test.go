@@ -369,7 +369,7 @@ func (e *env) config() Config {
 // crash, and checks that SMS.INI is the journal's mirror.
 func (e *env) run(mod func(*Config)) *Summary {
 	e.t.Helper()
-	sum, err, crashed := e.try(func(cfg Config) (*Summary, error) { return Run(context.Background(), cfg) }, mod)
+	sum, crashed, err := e.try(func(cfg Config) (*Summary, error) { return Run(context.Background(), cfg) }, mod)
 	if crashed != "" {
 		e.t.Fatalf("run crashed at %s", crashed)
 	}
@@ -384,7 +384,7 @@ func (e *env) run(mod func(*Config)) *Summary {
 // journal is then closed and opened again, and crashAt cleared.
 func (e *env) crashRun(mod func(*Config)) {
 	e.t.Helper()
-	_, err, crashed := e.try(func(cfg Config) (*Summary, error) { return Run(context.Background(), cfg) }, mod)
+	_, crashed, err := e.try(func(cfg Config) (*Summary, error) { return Run(context.Background(), cfg) }, mod)
 	if crashed == "" {
 		e.t.Fatalf("run did not crash (err %v)", err)
 	}
@@ -403,7 +403,7 @@ func (e *env) restart() {
 
 // try calls fn with the config and reports a crash (its point) instead
 // of panicking.
-func (e *env) try(fn func(Config) (*Summary, error), mod func(*Config)) (sum *Summary, err error, crashed string) {
+func (e *env) try(fn func(Config) (*Summary, error), mod func(*Config)) (sum *Summary, crashed string, err error) {
 	cfg := e.config()
 	if mod != nil {
 		mod(&cfg)
@@ -418,7 +418,7 @@ func (e *env) try(fn func(Config) (*Summary, error), mod func(*Config)) (sum *Su
 		}
 	}()
 	sum, err = fn(cfg)
-	return sum, err, ""
+	return sum, "", err
 }
 
 // view runs fn in a read transaction of the journal.
@@ -442,7 +442,7 @@ func (e *env) records() []*journal.Record {
 	return recs
 }
 
-// recordsOf returns the outcomes of the records of entry raw's operations.
+// outcomes returns the outcomes of the records of entry raw, oldest first.
 func (e *env) outcomes(raw string) []ops.Outcome {
 	var out []ops.Outcome
 	for _, r := range e.records() {
@@ -537,7 +537,7 @@ func (e *env) wantPending(want ...string) {
 	}
 }
 
-// lastRecords returns the records of entry raw, oldest first.
+// recordsOf returns the records of entry raw, oldest first.
 func (e *env) recordsOf(raw string) []*journal.Record {
 	var out []*journal.Record
 	for _, r := range e.records() {

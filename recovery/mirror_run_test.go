@@ -152,7 +152,7 @@ func TestRun_BadEntries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err, crashed := e.try(func(cfg Config) (*Summary, error) { return Run(context.Background(), cfg) }, nil)
+		_, crashed, err := e.try(func(cfg Config) (*Summary, error) { return Run(context.Background(), cfg) }, nil)
 		var ie *InputError
 		if !errors.Is(err, ErrBadInput) || !errors.As(err, &ie) || len(ie.Problems) != 1 || crashed != "" ||
 			!strings.Contains(err.Error(), `entry 2 "copy c:\\a c:\\b /x"`) {

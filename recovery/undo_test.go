@@ -18,7 +18,7 @@ func keep(cfg *Config) { cfg.KeepBackups = 1 << 30 }
 
 // undo is Undo with the env's config (changed by mod); crashed names the
 // point of a crash.
-func (e *env) undo(id uint64, opts UndoOptions, mod func(*Config)) (sum *Summary, err error, crashed string) {
+func (e *env) undo(id uint64, opts UndoOptions, mod func(*Config)) (sum *Summary, crashed string, err error) {
 	return e.try(func(cfg Config) (*Summary, error) { return Undo(context.Background(), cfg, id, opts) }, mod)
 }
 
@@ -67,7 +67,7 @@ func TestUndo_FinishedBatch(t *testing.T) {
 	e := newEnv(t, `del c:\a`, `del c:\b`, `del c:\c`).withBackups()
 	orig := e.original()
 	e.run(keep)
-	sum, err, _ := e.undo(1, UndoOptions{By: "admin"}, keep)
+	sum, _, err := e.undo(1, UndoOptions{By: "admin"}, keep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestUndo_FinishedBatch(t *testing.T) {
 	if !slices.Equal(e.bk.removed, []string{"1-1", "2-1", "3-1"}) || len(e.bk.kept) != 0 {
 		t.Errorf("backups removed %v, kept %v", e.bk.removed, e.bk.kept)
 	}
-	_, err, _ = e.undo(1, UndoOptions{}, keep)
+	_, _, err = e.undo(1, UndoOptions{}, keep)
 	var refused *UndoRefused
 	if !errors.As(err, &refused) || !slices.Equal(refused.Problems, []string{"it was undone already"}) {
 		t.Errorf("second undo: %v", err)
@@ -142,7 +142,7 @@ func TestUndo_Refused(t *testing.T) {
 				e.w.files["a"] = "changed by someone"
 			}
 			recs := len(e.records())
-			_, err, _ := e.undo(1, tt.opts, retention)
+			_, _, err := e.undo(1, tt.opts, retention)
 			if tt.problem == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -192,7 +192,7 @@ func TestUndo_CrashResumed(t *testing.T) {
 			orig := e.original()
 			e.run(keep)
 			e.crashAt, e.bk.panicRestore = tt.crashAt, tt.panicRestore
-			if _, err, crashed := e.undo(1, UndoOptions{}, keep); crashed == "" {
+			if _, crashed, err := e.undo(1, UndoOptions{}, keep); crashed == "" {
 				t.Fatalf("undo did not crash: %v", err)
 			}
 			e.restart()
