@@ -17,7 +17,8 @@ import (
 //
 //   - the next operation's intent marker (step): the usual case, so the
 //     operation after it never starts before it is committed;
-//   - the hold of the next operation, found interrupted (step);
+//   - the hold of an operation found interrupted (step), should one come
+//     next;
 //   - the commit marker written at once of the next operation: a failure,
 //     a skip, a run operation's, a failure stopped by the deadline (write),
 //     or the failure that starts an atomic batch's rollback, with that
@@ -38,7 +39,8 @@ import (
 // Transactions the runner makes directly on the journal never carry it:
 // syncMirror's own (after its flush) and an operation's progress in its
 // intent (Executor.Execute's step callback, after the intent that wrote
-// it).
+// it). When Run ends on an error before any of these, the marker is lost
+// with the runner, as in a crash.
 //
 // This is safe because only file operations that succeeded are deferred,
 // and they are idempotent from their intent: until the marker is durable,
