@@ -129,7 +129,7 @@ func (r *runner) syncMirror(ctx context.Context, allOrNothing bool, add *addRequ
 		}
 	}()
 	// SMS.INI may trail the journal, never lead it.
-	if err := r.flush(); err != nil {
+	if err := r.marker.flush(); err != nil {
 		return res, err
 	}
 	lock, err := smsini.Lock(ctx, r.cfg.Ini)
