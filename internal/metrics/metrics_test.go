@@ -127,7 +127,7 @@ smswork_last_run_operations{outcome="dropped"} 0
 			lines:  []string{"smswork_queued_operations 4"},
 			absent: []string{"smswork_not_ingested_entries 2", "# TYPE smswork_not_ingested_entries gauge"}},
 		{name: "other outcomes after the known ones, in order; no checkpoint", run: extra,
-			lines: []string{"smswork_operations_total{outcome=\"dropped\"} 0\nsmswork_operations_total{outcome=\"aa-future\"} 6\nsmswork_operations_total{outcome=\"zz-future\"} 5\n"},
+			lines:  []string{"smswork_operations_total{outcome=\"dropped\"} 0\nsmswork_operations_total{outcome=\"aa-future\"} 6\nsmswork_operations_total{outcome=\"zz-future\"} 5\n"},
 			absent: []string{"checkpoint"}},
 		{name: "label values escaped", run: odd,
 			lines: []string{`smswork_build_info{version="v1 \"quoted\" \\ back\nslash",goversion="go1.26.8"} 1` + "\n"}},
