@@ -108,6 +108,7 @@ func newRoot(stdout, stderr io.Writer) (*cobra.Command, *globalOptions) {
 		newVerifyCommand(g),
 		newDemoCommand(g),
 	)
+	registerCompletions(cmd, g)
 	return cmd, g
 }
 
