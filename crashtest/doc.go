@@ -1,6 +1,6 @@
 // Package crashtest proves smswork's crash safety by running the real binary
 // on a reference workload, killing it at chosen moments, running it again to
-// completion, and checking the seven promises of DESIGN.md section 4 against
+// completion, and checking the seven promises of docs/CONTRACT.md section 4 against
 // a crash-free run of the same workload.
 //
 // Crash points come from three sources: the product's named failpoints

@@ -36,6 +36,12 @@
 //	          newest first by an undo; removed when the batch's backups
 //	          are pruned. Created by the first writer of a journal made
 //	          before it existed.
+//	counts    outcome (its name, "done", "failed", ...) -> uint64: how
+//	          many audit records of that outcome the journal has written,
+//	          checkpoints aside, updated in the transaction that writes
+//	          each record; a prune never lowers them. Created by the first
+//	          writer of a journal made before it existed, from the records
+//	          that journal holds.
 //	history   record -> Record: the audit trail, one record per committed
 //	          outcome (and per failed attempt that stopped the queue, and
 //	          per operation held), in commit order, hash-chained (below).

@@ -182,7 +182,7 @@ func (j *Journal) init() error {
 	// (an Update would commit, and fdatasync, even with no change).
 	ready := false
 	err := j.db.View(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketBatches, bucketQueue, bucketHistory, bucketUndo} {
+		for _, name := range [][]byte{bucketMeta, bucketBatches, bucketQueue, bucketHistory, bucketUndo, bucketCounts} {
 			if tx.Bucket(name) == nil {
 				return nil
 			}
@@ -205,6 +205,9 @@ func (j *Journal) init() error {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
+		}
+		if err := ensureCounts(tx); err != nil {
+			return err
 		}
 		meta := tx.Bucket(bucketMeta)
 		v := meta.Get(keyVersion)

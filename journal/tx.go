@@ -269,6 +269,9 @@ func (t *Tx) appendRecordWith(e *Entry, r ops.Result, stay bool, now time.Time, 
 	if err := t.putRecord(rec); err != nil {
 		return nil, err
 	}
+	if err := t.countOutcome(rec.Outcome); err != nil {
+		return nil, err
+	}
 	if err := t.indexUndo(rec); err != nil {
 		return nil, err
 	}

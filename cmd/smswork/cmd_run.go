@@ -113,7 +113,9 @@ executed), 3 an operation is held, 75 another smswork holds the journal.`,
 	return cmd
 }
 
-func runRun(ctx context.Context, g *globalOptions, o *runOptions, fpSpec string) error {
+func runRun(ctx context.Context, g *globalOptions, o *runOptions, fpSpec string) (err error) {
+	var sum *recovery.Summary
+	defer g.afterRun(time.Now(), &sum, &err) // --metrics-file, after cleanup
 	cfg, cleanup, err := g.recoveryConfig(o, fpSpec)
 	if err != nil {
 		return err
@@ -125,7 +127,7 @@ func runRun(ctx context.Context, g *globalOptions, o *runOptions, fpSpec string)
 		defer cancel()
 	}
 	cfg.OnRecord = func(r *journal.Record) { printRecord(g.stdout, r) }
-	sum, err := recovery.Run(ctx, cfg)
+	sum, err = recovery.Run(ctx, cfg)
 	printSummary(g.stdout, sum)
 	if err != nil {
 		return err

@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitCode(err)
 }
 
-// exitCode maps an error to the exit status of DESIGN.md section 6; this is
+// exitCode maps an error to the exit status of docs/CONTRACT.md section 6; this is
 // the one place that does.
 func exitCode(err error) int {
 	var ee *exitError

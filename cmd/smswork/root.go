@@ -33,6 +33,9 @@ type globalOptions struct {
 	drives    []string
 	logFormat string
 	logFile   string
+	// metricsFile is --metrics-file: node_exporter textfile metrics
+	// written after every run (metrics.go).
+	metricsFile string
 	// logLevel is the least level logged (info unless the demo quiets it).
 	logLevel zerolog.Level
 	stdout   io.Writer
@@ -94,6 +97,7 @@ func newRoot(stdout, stderr io.Writer) (*cobra.Command, *globalOptions) {
 	f.StringArrayVar(&g.drives, "drive", nil, "map a DOS drive to a folder, L=DIR (repeatable)")
 	f.StringVar(&g.logFormat, "log-format", "", "console or json (default: console on a terminal, json otherwise)")
 	f.StringVar(&g.logFile, "log-file", "", "also append the log, as JSON lines, to this file (created 0640)")
+	f.StringVar(&g.metricsFile, "metrics-file", "", "after every run, replace this file with node_exporter textfile metrics (e.g. /var/lib/prometheus/node-exporter/smswork.prom)")
 	cmd.AddCommand(
 		newRunCommand(g),
 		newPlanCommand(g),
@@ -105,6 +109,7 @@ func newRoot(stdout, stderr io.Writer) (*cobra.Command, *globalOptions) {
 		newVerifyCommand(g),
 		newDemoCommand(g),
 	)
+	registerCompletions(cmd, g)
 	return cmd, g
 }
 
