@@ -8,6 +8,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"smswork/internal/config"
 	"smswork/internal/failpoint"
 	"smswork/journal"
 	"smswork/ops"
@@ -39,10 +40,10 @@ type Config struct {
 	Journal *journal.Journal
 	Exec    Executor
 	// Interrupted is the policy for interrupted run operations
-	// (default PolicyRerun).
+	// (default config.Interrupted).
 	Interrupted InterruptedPolicy
 	// MaxAttempts holds any operation interrupted this many times,
-	// whatever the policy (default 3).
+	// whatever the policy (default config.MaxAttempts).
 	MaxAttempts int
 	// ContinueOnError commits a failed operation and goes on, instead of
 	// stopping the queue with it and every later entry kept.
@@ -173,10 +174,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 // newRunner fills cfg's defaults.
 func newRunner(cfg Config) *runner {
 	if cfg.Interrupted == "" {
-		cfg.Interrupted = PolicyRerun
+		cfg.Interrupted = InterruptedPolicy(config.Interrupted)
 	}
 	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = 3
+		cfg.MaxAttempts = config.MaxAttempts
 	}
 	if cfg.MirrorInterval <= 0 {
 		cfg.MirrorInterval = 2 * time.Second
@@ -185,7 +186,7 @@ func newRunner(cfg Config) *runner {
 		cfg.Now = time.Now
 	}
 	if cfg.OnRollback == "" {
-		cfg.OnRollback = journal.RollbackKeep
+		cfg.OnRollback = journal.RollbackChoice(config.OnRollback)
 	}
 	r := &runner{cfg: cfg, log: cfg.Log, fp: cfg.Failpoint, sum: &Summary{Outcomes: map[ops.Outcome]int{}}}
 	r.lastMirror = r.now()

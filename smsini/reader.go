@@ -81,7 +81,7 @@ func Read(path string) (*File, error) {
 		return nil, fmt.Errorf("stat %s: %w", path, err)
 	}
 	if st.IsDir() {
-		return nil, fmt.Errorf("read %s: is a folder, not an INI file", path)
+		return nil, fmt.Errorf("read %s: %w", path, ErrNotAFile)
 	}
 	if st.Size() > MaxFileSize {
 		return nil, tooLarge(path, st.Size())

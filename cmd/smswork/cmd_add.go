@@ -90,10 +90,10 @@ func runAdd(ctx context.Context, g *globalOptions, o *addOptions, args []string)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if !o.atomic {
-		if err := smsini.Append(ctx, g.ini, entries); err != nil {
+		if err := smsini.Append(ctx, g.iniPath(), entries); err != nil {
 			return err
 		}
-		fmt.Fprintf(g.stdout, "added %d entr%s to %s\n", len(entries), plural(len(entries), "y", "ies"), g.ini)
+		fmt.Fprintf(g.stdout, "added %d entr%s to %s\n", len(entries), plural(len(entries), "y", "ies"), g.iniPath())
 		printUndoNotes(g, parsed, false)
 		return nil
 	}
@@ -102,7 +102,7 @@ func runAdd(ctx context.Context, g *globalOptions, o *addOptions, args []string)
 		return err
 	}
 	fmt.Fprintf(g.stdout, "added %d entr%s to %s as atomic batch %d (after a rollback: %s)\n",
-		len(entries), plural(len(entries), "y", "ies"), g.ini, b.ID, o.onRollback)
+		len(entries), plural(len(entries), "y", "ies"), g.iniPath(), b.ID, o.onRollback)
 	printUndoNotes(g, parsed, true)
 	return nil
 }
@@ -125,7 +125,7 @@ func (g *globalOptions) addAtomic(ctx context.Context, entries []journal.NewEntr
 		return journal.Batch{}, err
 	}
 	defer func() { _ = j.Close() }()
-	return recovery.Add(ctx, recovery.Config{Ini: g.ini, Journal: j, Log: log, Failpoint: fp}, entries, c)
+	return recovery.Add(ctx, recovery.Config{Ini: g.iniPath(), Journal: j, Log: log, Failpoint: fp}, entries, c)
 }
 
 // printUndoNotes says which entries cannot be undone: a rollback, or an

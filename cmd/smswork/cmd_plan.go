@@ -35,11 +35,11 @@ Exit status: 0 every entry parses, 2 some entry does not.`,
 }
 
 func runPlan(_ context.Context, g *globalOptions) error {
-	file, err := smsini.Read(g.ini)
+	file, err := smsini.Read(g.iniPath())
 	if err != nil {
 		return err
 	}
-	parsed, bad := recovery.ParseEntries(g.ini, file.Entries, 1)
+	parsed, bad := recovery.ParseEntries(g.iniPath(), file.Entries, 1)
 	if len(bad) > 0 {
 		return &recovery.InputError{Problems: bad}
 	}
@@ -49,7 +49,7 @@ func runPlan(_ context.Context, g *globalOptions) error {
 	}
 	defer func() { _ = drives.Close() }()
 	if len(parsed) == 0 {
-		fmt.Fprintf(g.stdout, "%s: PendingWork is empty\n", g.ini)
+		fmt.Fprintf(g.stdout, "%s: PendingWork is empty\n", g.iniPath())
 		return nil
 	}
 	x := &ops.Executor{Drives: drives}

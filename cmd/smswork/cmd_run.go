@@ -5,16 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/dustin/go-humanize"
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
 	"smswork/backup"
+	"smswork/internal/config"
 	"smswork/internal/failpoint"
 	"smswork/internal/perms"
 	"smswork/journal"
@@ -37,17 +36,43 @@ type runOptions struct {
 	onRollback string
 	// keepBackups is the retention setting of the backup folder.
 	keepBackups string
+	// deadlineSource says where the deadline came from, for messages.
+	deadlineSource config.Source
 }
 
-// defaultRunOptions are run's flag defaults, for commands that start the
-// same way (undo).
-func defaultRunOptions() *runOptions {
-	return &runOptions{interrupted: "rerun", maxAttempts: 3, onError: "stop", opTimeout: defaultOpTimeout,
-		onRollback: "keep", keepBackups: defaultKeepBackups}
+// settingsRunOptions are run's options as the settings give them (the
+// configuration file and the defaults of internal/config), for commands
+// that start the way run does (undo, the demo).
+func settingsRunOptions(g *globalOptions) *runOptions {
+	o := &runOptions{}
+	o.fromSettings(g)
+	return o
 }
 
-// defaultKeepBackups is --keep-backups's default.
-const defaultKeepBackups = "1GiB"
+// fromSettings fills o from the effective settings: the flags of the
+// command line are in them already, over the configuration file.
+func (o *runOptions) fromSettings(g *globalOptions) {
+	s := g.set
+	o.interrupted, o.maxAttempts, o.onError = s.Interrupted, s.MaxAttempts, s.OnError
+	o.opTimeout, o.deadline = s.OpTimeout, s.Deadline
+	o.atomic, o.onRollback, o.keepBackups = s.Atomic, s.OnRollback, s.Value("run.keep-backups")
+	o.deadlineSource = s.SourceOf("run.deadline")
+}
+
+// addRunFlags declares run's flags (config takes them too); their
+// defaults are internal/config's, and the configuration file's [run]
+// section overrides those.
+func addRunFlags(cmd *cobra.Command, o *runOptions) {
+	f := cmd.Flags()
+	f.StringVar(&o.interrupted, "interrupted", config.Interrupted, "what to do with an interrupted run operation: rerun or hold")
+	f.IntVar(&o.maxAttempts, "max-attempts", config.MaxAttempts, "hold an operation interrupted this many times")
+	f.StringVar(&o.onError, "on-error", config.OnError, "after a failed operation: stop the queue, or continue")
+	f.DurationVar(&o.opTimeout, "op-timeout", config.OpTimeout, "time limit of each run operation")
+	f.DurationVar(&o.deadline, "deadline", config.Deadline, "bound the whole run; what is not reached stays queued (0: none)")
+	f.BoolVar(&o.atomic, "atomic", false, "make every batch that starts all-or-nothing: a failure undoes what the batch did")
+	f.StringVar(&o.onRollback, "on-rollback", config.OnRollback, "after a rollback (--atomic): keep the batch queued, or drop it")
+	f.StringVar(&o.keepBackups, "keep-backups", config.KeepBackups, "bytes of backups finished batches keep for undo (e.g. 500MiB, 0; -1: no bound)")
+}
 
 func newRunCommand(g *globalOptions) *cobra.Command {
 	o := &runOptions{}
@@ -97,19 +122,12 @@ executed), 3 an operation is held, 75 another smswork holds the journal.`,
   smswork run --interrupted=hold --deadline 5m --log-file /var/log/smswork.log`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.fromSettings(g)
 			return runRun(cmd.Context(), g, o, os.Getenv("SMSWORK_FAILPOINT"))
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.interrupted, "interrupted", "rerun", "what to do with an interrupted run operation: rerun or hold")
-	f.IntVar(&o.maxAttempts, "max-attempts", 3, "hold an operation interrupted this many times")
-	f.StringVar(&o.onError, "on-error", "stop", "after a failed operation: stop the queue, or continue")
-	f.DurationVar(&o.opTimeout, "op-timeout", defaultOpTimeout, "time limit of each run operation")
-	f.DurationVar(&o.deadline, "deadline", 0, "bound the whole run; what is not reached stays queued (0: none)")
-	f.BoolVar(&o.atomic, "atomic", false, "make every batch that starts all-or-nothing: a failure undoes what the batch did")
-	f.StringVar(&o.onRollback, "on-rollback", "keep", "after a rollback (--atomic): keep the batch queued, or drop it")
-	f.StringVar(&o.keepBackups, "keep-backups", defaultKeepBackups, "bytes of backups finished batches keep for undo (e.g. 500MiB, 0; -1: no bound)")
-	f.BoolVar(&o.insecurePermissions, "insecure-permissions", false, "run even if others can change SMS.INI, the journal or their folders (UNSAFE: they would run commands as this user)")
+	addRunFlags(cmd, o)
+	cmd.Flags().BoolVar(&o.insecurePermissions, "insecure-permissions", false, "run even if others can change SMS.INI, the journal or their folders (UNSAFE: they would run commands as this user)")
 	return cmd
 }
 
@@ -151,7 +169,7 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 	default:
 		return cfg, nil, usageErr("--on-rollback %q: want keep or drop", o.onRollback)
 	}
-	keep, err := parseSize(o.keepBackups)
+	keep, err := config.ParseSize(o.keepBackups)
 	if err != nil {
 		return cfg, nil, usageErr("--keep-backups: %v", err)
 	}
@@ -186,7 +204,7 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 	}
 	x := &ops.Executor{Drives: drives, OpTimeout: o.opTimeout, Log: log, Failpoint: fp, Progress: g.progress(log)}
 	cfg = recovery.Config{
-		Ini: g.ini, Journal: j, Exec: x,
+		Ini: g.iniPath(), Journal: j, Exec: x,
 		Interrupted:     recovery.InterruptedPolicy(o.interrupted),
 		MaxAttempts:     o.maxAttempts,
 		ContinueOnError: o.onError == "continue",
@@ -205,7 +223,7 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 // their folders: they decide what runs as root at boot. With
 // --insecure-permissions each problem is logged as a warning instead.
 func (g *globalOptions) checkPermissions(o *runOptions, log zerolog.Logger) error {
-	err := perms.Check(perms.Target{What: "SMS.INI", Path: g.ini}, perms.Target{What: "the journal", Path: g.journalPath()})
+	err := perms.Check(perms.Target{What: "SMS.INI", Path: g.iniPath()}, perms.Target{What: "the journal", Path: g.journalPath()})
 	if err == nil {
 		return nil
 	}
@@ -273,9 +291,6 @@ func printSummary(w io.Writer, sum *recovery.Summary) {
 	}
 }
 
-// defaultOpTimeout is the time limit of a run operation without --op-timeout.
-const defaultOpTimeout = 10 * time.Minute
-
 // rolledBack returns the rollback of batch id in sum, or nil.
 func rolledBack(sum *recovery.Summary, id uint64) *recovery.RolledBack {
 	for i := range sum.Undos {
@@ -311,18 +326,4 @@ func printUndo(w io.Writer, u recovery.RolledBack) {
 	fmt.Fprintln(w)
 }
 
-// parseSize reads a byte count such as 1GiB, 500MB or 0; -1 (or
-// "unlimited") means no bound.
-func parseSize(s string) (int64, error) {
-	if s == "-1" || strings.EqualFold(s, "unlimited") {
-		return -1, nil
-	}
-	n, err := humanize.ParseBytes(s)
-	if err != nil {
-		return 0, fmt.Errorf("%q: want a size such as 1GiB, 500MB or 0, or -1 for no bound", s)
-	}
-	if n > math.MaxInt64 {
-		return 0, fmt.Errorf("%q: too large", s)
-	}
-	return int64(n), nil
-}
+

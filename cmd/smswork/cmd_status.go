@@ -79,14 +79,14 @@ Exit status: 0 nothing held, 3 an operation is held for a decision.`,
 }
 
 func runStatus(_ context.Context, g *globalOptions, o *statusOptions) error {
-	rep := statusReport{Ini: g.ini, Journal: g.journalPath(), Queued: []journal.Entry{},
+	rep := statusReport{Ini: g.iniPath(), Journal: g.journalPath(), Queued: []journal.Entry{},
 		Interrupted: []journal.Entry{}, Held: []journal.Entry{}, NotIngested: []string{},
 		Backups: backupStatus{Dir: g.backupDir(), Undoable: []journal.Batch{}, Atomic: []journal.Batch{}, Undoing: []journal.Batch{}}}
 	var err error
 	if rep.Backups.OnDisk, rep.Backups.Files, err = backup.Usage(rep.Backups.Dir); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	file, err := smsini.Read(g.ini)
+	file, err := smsini.Read(g.iniPath())
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ again), 2 refused, 75 another smswork holds the journal.`,
 }
 
 func runUndo(ctx context.Context, g *globalOptions, o *undoOptions, id uint64, fpSpec string) error {
-	ro := defaultRunOptions()
+	ro := settingsRunOptions(g)
 	ro.insecurePermissions = o.insecurePermissions
 	cfg, cleanup, err := g.recoveryConfig(ro, fpSpec)
 	if err != nil {

@@ -66,11 +66,11 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions) error {
 	if errors.Is(err, os.ErrNotExist) {
 		// No journal yet (or its creation was cut short): nothing was
 		// ever committed; SMS.INI must still parse.
-		if _, err := smsini.Read(g.ini); err != nil {
+		if _, err := smsini.Read(g.iniPath()); err != nil {
 			fmt.Fprintf(g.stdout, "FINDING: %v\n", err)
 			return &exitError{code: exitFailed, err: fmt.Errorf("1 finding(s)")}
 		}
-		fmt.Fprintf(g.stdout, "no journal yet at %s; %s parses: clean\n", g.journalPath(), g.ini)
+		fmt.Fprintf(g.stdout, "no journal yet at %s; %s parses: clean\n", g.journalPath(), g.iniPath())
 		return nil
 	}
 	if err != nil {
@@ -81,7 +81,7 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions) error {
 	var expected []journal.ExpectedFile
 	err = j.View(func(tx *journal.Tx) error {
 		findings = append(findings, tx.VerifyChain()...)
-		mf, err := verifyMirror(tx, g.ini)
+		mf, err := verifyMirror(tx, g.iniPath())
 		if err != nil {
 			return err
 		}
@@ -110,7 +110,7 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions) error {
 		}
 	}
 	if len(findings) == 0 {
-		fmt.Fprintf(g.stdout, "journal %s and %s: clean\n", j.Path(), g.ini)
+		fmt.Fprintf(g.stdout, "journal %s and %s: clean\n", j.Path(), g.iniPath())
 		if o.files {
 			fmt.Fprintf(g.stdout, "%d file(s) in place as written\n", checked)
 		}

@@ -272,7 +272,7 @@ func TestConfig_Command(t *testing.T) {
 		for _, l := range strings.Split(out, "\n") {
 			f := strings.Fields(l)
 			joined := strings.Join(f, " ")
-			if strings.HasPrefix(joined, want[0]+" ") && strings.Contains(joined, " "+want[1]+" ") && strings.HasSuffix(joined, want[2]) {
+			if strings.HasPrefix(joined, want[0]+" ") && strings.Contains(joined, " "+want[1]+" ") && strings.Contains(joined+" ", " "+want[2]+" ") {
 				found = true
 			}
 		}

@@ -237,3 +237,33 @@ func (s *Settings) DriveMap() map[string]string {
 // Explicit reports whether the key named name was set by the file or a
 // flag rather than left to its default.
 func (s *Settings) Explicit(name string) bool { return s.sources[name].Kind != FromDefault }
+
+// Clone returns a copy of s that can be changed (Set) without changing s.
+func (s *Settings) Clone() *Settings {
+	c := *s
+	c.values, c.sources = map[string]string{}, map[string]Source{}
+	for k, v := range s.values {
+		c.values[k] = v
+	}
+	for k, v := range s.sources {
+		c.sources[k] = v
+	}
+	c.Drives = append([]Drive(nil), s.Drives...)
+	return &c
+}
+
+// Set gives the key named name the value text, from src: for a command
+// that makes its own setting (the demo's sandbox). Paths derived from it
+// are not derived again.
+func (s *Settings) Set(name, text string, src Source) error {
+	k, ok := keyByName(name)
+	if !ok {
+		return fmt.Errorf("unknown setting %q", name)
+	}
+	v, err := k.check(text)
+	if err != nil {
+		return &Error{Where: src, Key: k.Name, Msg: err.Error()}
+	}
+	s.values[k.Name], s.sources[k.Name] = v, src
+	return s.typed()
+}
