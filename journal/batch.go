@@ -488,7 +488,7 @@ func (t *Tx) FinishUndo(b *Batch, barrier uint64, now time.Time) ([]*Record, err
 			// failed follows the author's choice with the rest.
 			e.State = Committed
 		case b.OnRollback == RollbackDrop:
-			e.Decision, e.DecidedBy = "", ""
+			e.Decision, e.DecidedBy, e.DecidedAt = "", "", time.Time{}
 			rec, err := t.appendRecord(e, ops.Result{Outcome: ops.Dropped, Start: now, End: now,
 				Err: fmt.Sprintf("atomic batch %d rolled back; its author chose to drop it", b.ID)}, false, now)
 			if err != nil {
@@ -498,7 +498,7 @@ func (t *Tx) FinishUndo(b *Batch, barrier uint64, now time.Time) ([]*Record, err
 			e.State = Committed
 		default:
 			e.State, e.Intent = Queued, nil
-			e.Decision, e.DecidedBy, e.HeldReason = "", "", ""
+			e.Decision, e.DecidedBy, e.DecidedAt, e.HeldReason = "", "", time.Time{}, ""
 		}
 		if err := t.Put(e); err != nil {
 			return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -61,6 +62,10 @@ type Config struct {
 	// durable, in order: the way to show a run's progress without
 	// holding every record of a long queue in memory.
 	OnRecord func(*journal.Record)
+	// OnProgress, when set, is called as each operation starts (its
+	// intent durable) and after each audit record, with how many
+	// operations are still open.
+	OnProgress func(Progress)
 	// Backups keeps the prior state of what file operations change, for
 	// rollbacks and undos; nil turns backups off (every file operation's
 	// intent then says it cannot be undone).
@@ -86,8 +91,10 @@ type Summary struct {
 	// Bad lists appended entries that do not parse (exit status 2); they
 	// stay in SMS.INI.
 	Bad []error
-	// Deadline says the run stopped because its context ended.
+	// Deadline says the run stopped because its context ended (Stopped
+	// says why: the deadline, a signal).
 	Deadline bool
+	stopped  error
 	// Remaining counts operations still queued in the journal.
 	Remaining int
 	// Undos lists the rollbacks (and undos) this run did.
@@ -101,6 +108,8 @@ type runner struct {
 	sum         *Summary
 	sinceMirror int // committed operations SMS.INI still lists
 	lastMirror  time.Time
+	// open counts operations not committed, for OnProgress.
+	open int
 	// deferred is the commit marker of the last file operation, written
 	// in the same transaction as the next change (the next intent,
 	// usually): one durable transaction per operation instead of two.
@@ -131,6 +140,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	if res.ingested > 0 {
 		r.log.Info().Int("entries", res.ingested).Msg("ingested PendingWork")
+	}
+	if r.cfg.OnProgress != nil {
+		if err := r.countOpen(); err != nil {
+			return r.sum, err
+		}
 	}
 	// Finish an undo a crash interrupted before anything else runs.
 	if err := r.resumeUndos(ctx); err != nil {
@@ -226,7 +240,7 @@ func (r *runner) drain(ctx context.Context) (stop bool, err error) {
 		}
 		from = e.Seq + 1
 		if ctx.Err() != nil {
-			r.sum.Deadline = true
+			r.stop(ctx)
 			return true, nil
 		}
 		stop, err := r.step(ctx, e)
@@ -271,6 +285,11 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 	log := r.log.With().Uint64("batch", e.Batch).Int("pos", e.Pos).Uint64("seq", e.Seq).Str("op", string(e.Op.Kind)).Logger()
 	in := e.Intent
 	switch e.State {
+	case journal.Queued:
+		if e.Decision == journal.Skip {
+			// A failed operation a person chose to skip.
+			return r.commit(ctx, e, ops.Result{Outcome: ops.Skipped, Start: r.now(), End: r.now()}, log)
+		}
 	case journal.Held:
 		switch e.Decision {
 		case journal.Skip:
@@ -332,6 +351,7 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 	}
 	r.fp.Hit("op.after-intent")
 	log.Info().Str("entry", e.Raw).Msg("start")
+	r.progressStarted(e)
 	if r.cfg.Backups != nil && len(in.Backups) > 0 {
 		// The intent names the backups; they are durable before the
 		// operation touches what they keep (a repeat keeps those made).
@@ -346,10 +366,13 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 	})
 	r.fp.Hit("op.before-commit")
 	if res.Outcome == ops.Failed && ctx.Err() != nil {
-		// Cut short by the run's deadline: it stays queued, as does
-		// everything after it, and the run reports the deadline.
-		r.sum.Deadline = true
-		res.Err = "stopped at the run's deadline: " + res.Err
+		// Cut short by the run's end (its deadline, a signal): it stays
+		// queued, as does everything after it, and the run says why.
+		r.stop(ctx)
+		if cause := context.Cause(ctx).Error(); !strings.Contains(res.Err, cause) {
+			res.Err += " (" + cause + ")"
+		}
+		res.Err = "cut short, stays queued: " + res.Err
 		res.InUse = false
 		return r.write(e, res, true, log)
 	}
@@ -460,6 +483,7 @@ func (r *runner) flush() error {
 func (r *runner) committed(e *journal.Entry, rec *journal.Record, log zerolog.Logger) {
 	r.fp.Hit("op.after-commit")
 	r.sum.Outcomes[rec.Outcome]++
+	r.progressCommitted(rec)
 	if r.cfg.OnRecord != nil {
 		r.cfg.OnRecord(rec)
 	}

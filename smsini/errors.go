@@ -55,6 +55,10 @@ type SyntaxError struct {
 	Msg string
 	// Err is the sentinel for the kind of problem (ErrUTF16, ...).
 	Err error
+	// Entries, for a problem inside the PendingWork value, are the
+	// entries read before it: a caller reports the bad ones among them
+	// too, so that one problem does not hide the others.
+	Entries []Entry
 }
 
 // Error returns "file:line:col: msg" ("line:col: msg" without a file).

@@ -62,19 +62,37 @@ func runAdd(ctx context.Context, g *globalOptions, o *addOptions, args []string)
 	if o.onRollback != "keep" && o.onRollback != "drop" {
 		return usageErr("--on-rollback %q: want keep or drop", o.onRollback)
 	}
+	drives, err := g.openDrives()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = drives.Close() }()
+	// Entries are numbered by the place they take in the queue, as plan
+	// numbers them (the count may move if another add races this one).
+	queued := 0
+	if file, err := smsini.Read(g.iniPath()); err == nil {
+		queued = len(file.Entries)
+	}
 	var entries []string
 	var parsed []journal.NewEntry
 	var bad []error
+	n := queued
 	for i, a := range args {
 		list, err := smsini.Split(a)
 		if err != nil {
-			bad = append(bad, fmt.Errorf("argument %d %q: %w", i+1, a, err))
+			n++
+			bad = append(bad, fmt.Errorf("entry %d (argument %d) %s: %w", n, i+1, ops.Show(a), err))
 			continue
 		}
 		for _, e := range list {
+			n++
 			op, err := ops.Parse(e)
 			if err != nil {
-				bad = append(bad, fmt.Errorf("argument %d, entry %q: %w", i+1, e, err))
+				bad = append(bad, fmt.Errorf("entry %d (argument %d) %s: %s", n, i+1, ops.Show(e), parseMsg(err)))
+				continue
+			}
+			if l := unmappedDrive(drives, op); l != "" {
+				bad = append(bad, fmt.Errorf("entry %d (argument %d) %s: %s", n, i+1, ops.Show(e), unmappedMsg(l)))
 				continue
 			}
 			entries = append(entries, e)
@@ -90,11 +108,12 @@ func runAdd(ctx context.Context, g *globalOptions, o *addOptions, args []string)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if !o.atomic {
-		if err := smsini.Append(ctx, g.iniPath(), entries); err != nil {
+		first, err := smsini.AppendAt(ctx, g.iniPath(), entries)
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(g.stdout, "added %d entr%s to %s\n", len(entries), plural(len(entries), "y", "ies"), g.iniPath())
-		printUndoNotes(g, parsed, false)
+		fmt.Fprintf(g.stdout, "added %d entr%s to %s (%s)\n", len(entries), plural(len(entries), "y", "ies"), g.iniPath(), entryRange(first, len(entries)))
+		printUndoNotes(g, parsed, first, false)
 		return nil
 	}
 	b, err := g.addAtomic(ctx, parsed, journal.RollbackChoice(o.onRollback), o.failpoint)
@@ -103,8 +122,30 @@ func runAdd(ctx context.Context, g *globalOptions, o *addOptions, args []string)
 	}
 	fmt.Fprintf(g.stdout, "added %d entr%s to %s as atomic batch %d (after a rollback: %s)\n",
 		len(entries), plural(len(entries), "y", "ies"), g.iniPath(), b.ID, o.onRollback)
-	printUndoNotes(g, parsed, true)
+	printUndoNotes(g, parsed, queued+1, true)
 	return nil
+}
+
+// entryRange says which entries of the queue were added.
+func entryRange(first, n int) string {
+	if n == 1 {
+		return fmt.Sprintf("entry %d of PendingWork", first)
+	}
+	return fmt.Sprintf("entries %d to %d of PendingWork", first, first+n-1)
+}
+
+// parseMsg is a parse error's message without the entry, which the
+// caller prints once.
+func parseMsg(err error) string {
+	var pe *ops.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.Msg
+		if msg == "" && pe.Err != nil {
+			msg = pe.Err.Error()
+		}
+		return fmt.Sprintf("column %d: %s", pe.Col, msg)
+	}
+	return err.Error()
 }
 
 // addAtomic appends entries as one atomic batch, through the journal.
@@ -129,13 +170,14 @@ func (g *globalOptions) addAtomic(ctx context.Context, entries []journal.NewEntr
 }
 
 // printUndoNotes says which entries cannot be undone: a rollback, or an
-// undo, of their batch stops at the last of them.
-func printUndoNotes(g *globalOptions, entries []journal.NewEntry, atomic bool) {
+// undo, of their batch stops at the last of them. first is the position
+// of entries[0] in the queue.
+func printUndoNotes(g *globalOptions, entries []journal.NewEntry, first int, atomic bool) {
 	last := 0
 	for i, e := range entries {
 		if why := ops.Irreversible(&e.Op); why != "" {
-			fmt.Fprintf(g.stdout, "note: entry %d (%s) cannot be undone: %s\n", i+1, e.Raw, why)
-			last = i + 1
+			fmt.Fprintf(g.stdout, "note: entry %d (%s) cannot be undone: %s\n", first+i, e.Raw, why)
+			last = first + i
 		}
 	}
 	if last == 0 {

@@ -59,7 +59,7 @@ func runPlan(_ context.Context, g *globalOptions) error {
 			fmt.Fprintf(g.stdout, "     cannot be undone: %s\n", why)
 		}
 	}
-	printUndoNotes(g, parsed, false)
+	printUndoNotes(g, parsed, 1, false)
 	return nil
 }
 

@@ -115,9 +115,16 @@ folders that hold them can be changed by anyone but their owner and root, or
 belong to another user: whoever can write them runs commands as root at
 boot. --insecure-permissions runs anyway, with a warning.
 
-Exit status: 0 nothing left, 1 an operation failed, 2 bad input (nothing
-executed), 3 an operation is held, 75 another smswork holds the journal.`,
-		Example: `  smswork run --deadline 5m                  # what the boot unit runs
+Its last line counts what it did: "3 done, 1 failed, 0 held, 2 remaining".
+While it runs, it keeps a status file beside the journal (JOURNAL.status)
+from which 'smswork status', 'history' and 'plan' answer: the journal is the
+run's until it ends.
+
+Exit status: 0 nothing left, 1 an operation failed in this run (whether the
+queue stopped or went on, or the run was stopped by its deadline or a
+signal), 2 bad input (nothing executed), 3 an operation is held, 75 another
+smswork holds the journal.`,
+		Example: `  smswork run                                # what the boot unit runs (settings from the configuration file)
   smswork --ini /mnt/c/SMS.INI --drive C=/mnt/c run
   smswork run --interrupted=hold --deadline 5m --log-file /var/log/smswork.log`,
 		Args: cobra.NoArgs,
@@ -132,23 +139,67 @@ executed), 3 an operation is held, 75 another smswork holds the journal.`,
 }
 
 func runRun(ctx context.Context, g *globalOptions, o *runOptions, fpSpec string) error {
+	ini, err := g.statIni(true)
+	if err != nil {
+		return err
+	}
+	if ini.missing && ini.explicit && !g.journalExists() {
+		return ini.wrongPath(g, true) // before a journal is created there
+	}
 	cfg, cleanup, err := g.recoveryConfig(o, fpSpec)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	if ini.missing {
+		work, err := journalHasWork(cfg.Journal)
+		if err != nil {
+			return err
+		}
+		if err := ini.wrongPath(g, !work); err != nil {
+			return err
+		}
+		fmt.Fprintln(g.stdout, ini.notice(!work))
+	}
 	if o.deadline > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.deadline)
+		ctx, cancel = context.WithTimeoutCause(ctx, o.deadline, fmt.Errorf("stopped at the run's deadline (%s)", settingText("deadline", o.deadline.String(), o.deadlineSource)))
 		defer cancel()
 	}
+	sw := newStatusWriter(g.journalPath(), "run", cfg.Log)
 	cfg.OnRecord = func(r *journal.Record) { printRecord(g.stdout, r) }
+	cfg.OnProgress = sw.progress
 	sum, err := recovery.Run(ctx, cfg)
-	printSummary(g.stdout, sum)
-	if err != nil {
-		return err
+	printSummary(g.stdout, sum, err)
+	if err == nil {
+		err = summaryError(sum)
 	}
-	return summaryError(sum)
+	result := ""
+	if sum != nil {
+		result = countsLine(sum)
+	}
+	if err != nil {
+		result = err.Error()
+	}
+	sw.finish(sum, exitCodeOf(err), result)
+	return err
+}
+
+// exitCodeOf is the exit status err gives (0 for nil).
+func exitCodeOf(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	return exitCode(err)
+}
+
+// settingText names a setting and where it came from: "--deadline 2s",
+// "deadline = 5m0s (/etc/smswork/smswork.conf:7)".
+func settingText(name, value string, src config.Source) string {
+	if src.Kind == config.FromFile {
+		return fmt.Sprintf("%s = %s, %s", name, value, src)
+	}
+	return "--" + name + " " + value
 }
 
 // recoveryConfig opens what a run needs; cleanup closes it.
@@ -262,9 +313,27 @@ func summaryError(sum *recovery.Summary) error {
 	case len(sum.Bad) > 0:
 		return &exitError{code: exitUsage, err: &recovery.InputError{Problems: sum.Bad}}
 	case sum.Deadline:
-		return &exitError{code: exitFailed, err: fmt.Errorf("deadline reached with %d operation(s) still queued", sum.Remaining)}
+		why := "stopped"
+		if c := sum.Stopped(); c != nil {
+			why = c.Error()
+		}
+		return &exitError{code: exitFailed, err: fmt.Errorf("%s: %d operation(s) left queued for the next run", why, sum.Remaining)}
+	case sum.Outcomes[ops.Failed] > 0:
+		return &exitError{code: exitFailed, err: fmt.Errorf("%d operation(s) failed; --on-error=continue went on past them (smswork history --outcome failed)", sum.Outcomes[ops.Failed])}
 	}
 	return nil
+}
+
+// countsLine counts what a run did: "3 done, 1 failed, 0 held, 2 remaining".
+func countsLine(sum *recovery.Summary) string {
+	oc := sum.Outcomes
+	s := fmt.Sprintf("%d done, %d failed, %d held, %d remaining", oc[ops.Done]+oc[ops.AlreadyDone], oc[ops.Failed], len(sum.Held), sum.Remaining)
+	for _, x := range []ops.Outcome{ops.Skipped, ops.Undone, ops.Dropped} {
+		if oc[x] > 0 {
+			s += fmt.Sprintf(", %d %s", oc[x], x)
+		}
+	}
+	return s
 }
 
 // printRecord prints one line per committed operation, as it commits.
@@ -279,15 +348,18 @@ func printRecord(w io.Writer, r *journal.Record) {
 	fmt.Fprintln(w, line)
 }
 
-func printSummary(w io.Writer, sum *recovery.Summary) {
+// printSummary prints what the rollbacks and undos of a run did, then,
+// when the run went to its end (err nil), the line that counts what it
+// did: always its last line.
+func printSummary(w io.Writer, sum *recovery.Summary, err error) {
 	if sum == nil {
 		return
 	}
 	for _, u := range sum.Undos {
 		printUndo(w, u)
 	}
-	if sum.Remaining > 0 {
-		fmt.Fprintf(w, "%d operation(s) remain queued\n", sum.Remaining)
+	if err == nil {
+		fmt.Fprintln(w, countsLine(sum))
 	}
 }
 

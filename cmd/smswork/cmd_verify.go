@@ -62,10 +62,21 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions) error {
 		}
 		defer func() { _ = drives.Close() }()
 	}
+	ini, err := g.statIni(false)
+	if err != nil {
+		return err
+	}
 	j, err := g.openJournal(true)
 	if errors.Is(err, os.ErrNotExist) {
 		// No journal yet (or its creation was cut short): nothing was
 		// ever committed; SMS.INI must still parse.
+		if err := ini.wrongPath(g, true); err != nil {
+			return err
+		}
+		if ini.missing {
+			fmt.Fprintf(g.stdout, "%s; no journal yet at %s: clean\n", ini.notice(true), g.journalPath())
+			return nil
+		}
 		if _, err := smsini.Read(g.iniPath()); err != nil {
 			fmt.Fprintf(g.stdout, "FINDING: %v\n", err)
 			return &exitError{code: exitFailed, err: fmt.Errorf("1 finding(s)")}
@@ -77,6 +88,16 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions) error {
 		return err
 	}
 	defer func() { _ = j.Close() }()
+	if ini.missing {
+		work, err := journalHasWork(j)
+		if err != nil {
+			return err
+		}
+		if err := ini.wrongPath(g, !work); err != nil {
+			return err
+		}
+		fmt.Fprintln(g.stdout, ini.notice(!work))
+	}
 	findings := j.Check()
 	var expected []journal.ExpectedFile
 	err = j.View(func(tx *journal.Tx) error {

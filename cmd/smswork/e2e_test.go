@@ -176,7 +176,7 @@ func TestPlan_BadInput(t *testing.T) {
 			t.Fatalf("%s: exit %d, want 2\n%s%s", cmd, code, out, stderr)
 		}
 		// file:line:col of each bad entry, its position and text.
-		for _, want := range []string{b.ini + ":2:28: entry 1", `"/x"`, b.ini + ":2:36: entry 2", `del temp\\relative`} {
+		for _, want := range []string{b.ini + ":2:28: entry 1", `"/x"`, b.ini + ":2:36: entry 2", `"del temp\relative"`} {
 			if !strings.Contains(stderr, want) {
 				t.Errorf("%s: message lacks %q:\n%s", cmd, want, stderr)
 			}

@@ -228,7 +228,7 @@ func TestStatus_AfterResolveHeld(t *testing.T) {
 		t.Fatalf("resolve: exit %d %s", code, stderr)
 	}
 	code, out, _ = b.smswork("status")
-	if code == exitHeld || strings.Contains(out, "decide") || strings.Contains(out, "resolve 1") || !strings.Contains(out, "skip, decided by ") {
+	if code == exitHeld || strings.Contains(out, "decide:") || strings.Contains(out, "resolve 1") || !strings.Contains(out, "skip, decided by ") {
 		t.Errorf("status after resolve: exit %d\n%s", code, out)
 	}
 }

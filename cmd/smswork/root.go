@@ -224,10 +224,10 @@ func shellQuote(s string) string {
 }
 
 // command returns the smswork command line that runs args with the same
-// journal: the flags that located it, then args (for the commands status
+// journal: args, then the flags that located it (for the commands status
 // and plan suggest).
 func (g *globalOptions) command(args ...string) string {
-	return strings.Join(append(append([]string{"smswork"}, g.explicit...), args...), " ")
+	return strings.Join(append(append([]string{"smswork"}, args...), g.explicit...), " ")
 }
 
 // iniPath is SMS.INI's path.
