@@ -81,18 +81,18 @@ func runAdd(ctx context.Context, g *globalOptions, o *addOptions, args []string)
 		list, err := smsini.Split(a)
 		if err != nil {
 			n++
-			bad = append(bad, fmt.Errorf("entry %d (argument %d) %s: %w", n, i+1, ops.Show(a), err))
+			bad = append(bad, fmt.Errorf("entry %d %s (argument %d): %w", n, ops.Show(a), i+1, err))
 			continue
 		}
 		for _, e := range list {
 			n++
 			op, err := ops.Parse(e)
 			if err != nil {
-				bad = append(bad, fmt.Errorf("entry %d (argument %d) %s: %s", n, i+1, ops.Show(e), parseMsg(err)))
+				bad = append(bad, fmt.Errorf("entry %d %s (argument %d): %s", n, ops.Show(e), i+1, parseMsg(err)))
 				continue
 			}
 			if l := unmappedDrive(drives, op); l != "" {
-				bad = append(bad, fmt.Errorf("entry %d (argument %d) %s: %s", n, i+1, ops.Show(e), unmappedMsg(l)))
+				bad = append(bad, fmt.Errorf("entry %d %s (argument %d): %s", n, ops.Show(e), i+1, unmappedMsg(l)))
 				continue
 			}
 			entries = append(entries, e)

@@ -151,7 +151,7 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions) (err error) 
 	d.logLevel = zerolog.WarnLevel
 	w := g.stdout
 	fmt.Fprintf(w, "sandbox: drive C = %s\n\n== SMS.INI before ==\n%s\n== smswork plan ==\n", c, strings.ReplaceAll(ini, "\r\n", "\n"))
-	if err := runPlan(ctx, &d); err != nil {
+	if err := runPlan(ctx, &d, &planOptions{}); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\n== smswork run (warnings only; the audit trail below says what ran) ==\n")

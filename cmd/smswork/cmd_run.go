@@ -274,7 +274,7 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 // their folders: they decide what runs as root at boot. With
 // --insecure-permissions each problem is logged as a warning instead.
 func (g *globalOptions) checkPermissions(o *runOptions, log zerolog.Logger) error {
-	err := perms.Check(perms.Target{What: "SMS.INI", Path: g.iniPath()}, perms.Target{What: "the journal", Path: g.journalPath()})
+	err := g.permissionProblems()
 	if err == nil {
 		return nil
 	}
@@ -289,6 +289,17 @@ func (g *globalOptions) checkPermissions(o *runOptions, log zerolog.Logger) erro
 	}
 	return &exitError{code: exitUsage, err: fmt.Errorf("refusing to run: others could change what runs at boot:\n  %s\n(make them writable by their owner only, owned by root or this user; or pass --insecure-permissions)",
 		strings.ReplaceAll(err.Error(), "\n", "\n  "))}
+}
+
+// permissionProblems checks SMS.INI, the journal and the configuration
+// file (which says where they are and maps drives), and their folders:
+// nil, or the problems joined (perms.ErrInsecure), or another error.
+func (g *globalOptions) permissionProblems() error {
+	targets := []perms.Target{{What: "SMS.INI", Path: g.iniPath()}, {What: "the journal", Path: g.journalPath()}}
+	if g.set.ConfigFound {
+		targets = append(targets, perms.Target{What: "the configuration file", Path: g.set.Config})
+	}
+	return perms.Check(targets...)
 }
 
 // unjoin returns the errors joined in err, or err alone.

@@ -392,7 +392,7 @@ func TestPlan_ShowsJournal(t *testing.T) {
 // that does not exist (an earlier entry that creates it counts), the
 // permission refusal; --json says the same for machines.
 func TestPlan_Checks(t *testing.T) {
-	ini := "[SMS Work]\nPendingWork=copy c:\\nosuch.dll c:\\x.dll, copy c:\\a.txt c:\\nofolder\\, md c:\\made, copy c:\\a.txt c:\\made\\, del c:\\a.txt\n"
+	ini := "[SMS Work]\nPendingWork=copy c:\\nosuch.dll c:\\x.dll, copy c:\\a.txt c:\\nofolder\\b.txt, md c:\\made, copy c:\\a.txt c:\\made\\, del c:\\a.txt\n"
 	b := newBox(t, ini, map[string]string{"a.txt": "a"})
 	code, out, stderr := b.smswork("plan", "--json")
 	if code != exitFailed {
