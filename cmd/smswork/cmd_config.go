@@ -77,7 +77,11 @@ func runConfig(_ context.Context, g *globalOptions, o *configOptions) error {
 	}
 	lines := []configLine{{"config", s.Config + found, s.ConfigSource.String()}}
 	for _, k := range config.Keys() {
-		lines = append(lines, configLine{k.Name, s.Value(k.Name), s.SourceOf(k.Name).String()})
+		v := s.Value(k.Name)
+		if v == "" {
+			v = k.Default // "(none)", "(console on a terminal, json otherwise)"
+		}
+		lines = append(lines, configLine{k.Name, v, s.SourceOf(k.Name).String()})
 	}
 	for _, d := range s.Drives {
 		lines = append(lines, configLine{"drive " + d.Letter, d.Dir, d.Source.String()})

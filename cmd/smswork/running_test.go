@@ -98,7 +98,7 @@ func TestStatus_DuringRun(t *testing.T) {
 		t.Fatalf("run: exit %d\n%s%s", code, out, stderr)
 	}
 	code, out, _ = b.smswork("status")
-	if code != 0 || strings.Contains(out, "in progress") {
+	if code != 0 || strings.Contains(out, "a run is in progress") || !strings.Contains(out, "last run: ") {
 		t.Errorf("status after the run: exit %d\n%s", code, out)
 	}
 }
