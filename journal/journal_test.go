@@ -193,6 +193,35 @@ func TestJournal_Locked(t *testing.T) {
 	}
 }
 
+// TestJournal_WriterWaitsForReader: a reader (status, history) holding
+// the journal for a while does not make a writer (a boot's run) fail: the
+// writer waits for it, up to ReaderWait.
+func TestJournal_WriterWaitsForReader(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j.db")
+	j, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = j.Close()
+	r, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		w, err := Open(path, Options{})
+		if err == nil {
+			err = w.Close()
+		}
+		done <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // a reader that reads for 300 ms, three times LockTimeout's default
+	_ = r.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("a writer opening while a reader reads: %v", err)
+	}
+}
+
 func TestJournal_UninitialisedFileSetAside(t *testing.T) {
 	for _, size := range []int{0, 100, 4096} {
 		path := filepath.Join(t.TempDir(), "j.db")
