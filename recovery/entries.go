@@ -76,3 +76,10 @@ func ReadProblems(file string, err error) error {
 	}
 	return &InputError{Problems: append(bad, err)}
 }
+
+// Appended returns the entries of SMS.INI (file) beyond those the journal
+// says it lists (known), as run reads them, and whether SMS.INI began with
+// them exactly (false: someone edited it by hand, and the journal wins).
+func Appended(file []smsini.Entry, known []string) ([]smsini.Entry, bool) {
+	return splitAppended(file, known)
+}

@@ -153,38 +153,3 @@ func TestSystemdUnit_ExecStart(t *testing.T) {
 		t.Errorf("the shipped configuration does not give the boot run its deadline: %v\n%s", err, out)
 	}
 }
-
-// unitExecStart returns the argv of the one ExecStart= line of a unit
-// file (systemd's quoting is not needed by ours: plain words only).
-func unitExecStart(t *testing.T, path string) []string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var argv []string
-	for line := range strings.Lines(string(data)) {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "ExecStart="); ok {
-			if argv != nil {
-				t.Fatal("several ExecStart= lines")
-			}
-			if strings.ContainsAny(v, `"'\$%`) {
-				t.Fatalf("ExecStart %q needs systemd's quoting or specifiers; keep it plain", v)
-			}
-			argv = strings.Fields(strings.TrimLeft(v, "-@:+!"))
-		}
-	}
-	if len(argv) == 0 {
-		t.Fatalf("%s: no ExecStart=", path)
-	}
-	return argv
-}
-
-func containsArg(argv []string, a string) bool {
-	for _, x := range argv {
-		if x == a || strings.HasPrefix(x, a+"=") {
-			return true
-		}
-	}
-	return false
-}

@@ -146,7 +146,7 @@ func runPlan(_ context.Context, g *globalOptions, o *planOptions) error {
 	if err != nil {
 		return recovery.ReadProblems(g.iniPath(), err)
 	}
-	appended, _ := appendedEntries(file.Entries, known)
+	appended, _ := recovery.Appended(file.Entries, known)
 	firstPos := len(file.Entries) - len(appended) + 1
 	parsed, bad := recovery.ParseEntries(g.iniPath(), appended, firstPos)
 	if len(bad) > 0 {
@@ -212,36 +212,6 @@ func planJournal(j *journal.Journal) (queue []journal.Entry, known []string, err
 		})
 	})
 	return queue, known, err
-}
-
-// appendedEntries are SMS.INI's entries beyond those the journal says it
-// lists (run's own reading: recovery's splitAppended).
-func appendedEntries(file []smsini.Entry, known []string) ([]smsini.Entry, bool) {
-	if len(file) >= len(known) {
-		match := true
-		for i, k := range known {
-			if file[i].Text != k {
-				match = false
-				break
-			}
-		}
-		if match {
-			return file[len(known):], true
-		}
-	}
-	left := map[string]int{}
-	for _, k := range known {
-		left[k]++
-	}
-	var out []smsini.Entry
-	for _, f := range file {
-		if left[f.Text] > 0 {
-			left[f.Text]--
-			continue
-		}
-		out = append(out, f)
-	}
-	return out, false
 }
 
 // journalPlanEntry is what plan says of an operation the journal holds.

@@ -408,5 +408,3 @@ func printUndo(w io.Writer, u recovery.RolledBack) {
 	}
 	fmt.Fprintln(w)
 }
-
-

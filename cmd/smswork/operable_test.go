@@ -469,3 +469,29 @@ func TestStatus_ExitCodes(t *testing.T) {
 		t.Errorf("status with everything done: exit %d, want 0\n%s", code, out)
 	}
 }
+
+// unitExecStart returns the argv of the one ExecStart= line of a unit
+// file (systemd's quoting is not needed by ours: plain words only).
+func unitExecStart(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var argv []string
+	for line := range strings.Lines(string(data)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "ExecStart="); ok {
+			if argv != nil {
+				t.Fatal("several ExecStart= lines")
+			}
+			if strings.ContainsAny(v, `"'\$%`) {
+				t.Fatalf("ExecStart %q needs systemd's quoting or specifiers; keep it plain", v)
+			}
+			argv = strings.Fields(strings.TrimLeft(v, "-@:+!"))
+		}
+	}
+	if len(argv) == 0 {
+		t.Fatalf("%s: no ExecStart=", path)
+	}
+	return argv
+}
