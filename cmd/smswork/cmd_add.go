@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"smswork/internal/config"
 	"smswork/internal/failpoint"
 	"smswork/journal"
 	"smswork/ops"
@@ -31,8 +32,11 @@ func newAddCommand(g *globalOptions) *cobra.Command {
 		Long: `add appends entries to the end of PendingWork in one atomic, durable rewrite
 of SMS.INI, under a lock shared with every other smswork, so concurrent adds
 and a running 'smswork run' lose nothing. Each argument is one entry, or a
-comma-separated list of entries. Every entry is parsed first: if any is bad,
-nothing is appended.
+comma-separated list of entries. Every entry is parsed first, and every
+drive it names must be mapped (the configuration file's [drives], or
+--drive; on Windows a letter is the drive itself): if any is bad, nothing is
+appended, and each bad one is named by the place it would take in the queue,
+as plan numbers them ("entry 4 ... (argument 2)").
 
 --atomic makes the entries one all-or-nothing batch: should one of them fail,
 what the batch did is undone in reverse order, then the batch stays queued
@@ -42,8 +46,9 @@ tools; so --atomic takes the journal, and waits for no running 'smswork run'
 (exit status 75: try again once it ends). A run operation cannot be undone:
 add says so, and a rollback stops at it.
 
-Exit status: 0 appended, 2 an entry does not parse (nothing appended), 75
-another smswork holds the journal (--atomic; nothing appended).`,
+Exit status: 0 appended, 2 an entry does not parse or names a drive that is
+not mapped (nothing appended), 75 another smswork holds the journal
+(--atomic; nothing appended).`,
 		Example: `  smswork add 'copy c:\temp\netapi.dll c:\windows\system\netapi.dll /y' 'del c:\temp\netapi.dll'
   smswork add 'md c:\new, copy c:\temp\a.txt c:\new'
   smswork add --atomic 'copy c:\temp\a.dll c:\windows\a.dll' 'copy c:\temp\b.dll c:\windows\b.dll'`,
@@ -54,7 +59,7 @@ another smswork holds the journal (--atomic; nothing appended).`,
 		},
 	}
 	cmd.Flags().BoolVar(&o.atomic, "atomic", false, "make the entries one all-or-nothing batch (recorded in the journal)")
-	cmd.Flags().StringVar(&o.onRollback, "on-rollback", "keep", "with --atomic, after a rollback: keep the batch queued, or drop it")
+	cmd.Flags().StringVar(&o.onRollback, "on-rollback", config.OnRollback, "with --atomic, after a rollback: keep the batch queued, or drop it")
 	return cmd
 }
 

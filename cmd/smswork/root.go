@@ -47,7 +47,8 @@ type globalOptions struct {
 	// then flags (resolveSettings).
 	set *config.Settings
 	// explicit lists the global flags given on the command line that
-	// locate the journal, for the commands status suggests.
+	// locate the journal and map drives, for the commands status and plan
+	// suggest.
 	explicit []string
 
 	// log is the logger once built; logOut is --log-file, open for
@@ -190,8 +191,10 @@ func (g *globalOptions) resolveSettings(c *cobra.Command) error {
 		}
 		flags = append(flags, fl)
 		switch f.Name {
-		case "config", "ini", "journal", "backups":
-			g.explicit = append(g.explicit, "--"+f.Name, shellQuote(f.Value.String()))
+		case "config", "ini", "journal", "backups", "drive":
+			for _, v := range fl.Values {
+				g.explicit = append(g.explicit, "--"+f.Name, shellQuote(v))
+			}
 		}
 	})
 	set, err := config.Resolve(file, flags, config.Options{GOOS: g.goos, Env: g.env})
