@@ -15,8 +15,9 @@ import (
 // What a missing SMS.INI means (README, "Using it"):
 //
 //   - its folder missing is a wrong path (exit 2), except the default
-//     state folder, which run creates (mode 0700) when its parent exists:
-//     a first boot without systemd's StateDirectory=;
+//     state folder, which run creates (mode 0700) when its parent exists
+//     (a first boot without systemd's StateDirectory=), and which the other
+//     commands take for nothing queued;
 //   - the file missing while the journal holds nothing is a machine with
 //     nothing queued (exit 0, "no SMS.INI at PATH; nothing queued"),
 //     unless the path was given with --ini: then it is a wrong path
@@ -54,9 +55,13 @@ func (g *globalOptions) statIni(createStateDir bool) (*iniState, error) {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("SMS.INI's folder %s: %w", dir, err)
 	}
-	if createStateDir && !g.set.Explicit("ini") && dir == config.StateDir(g.goos, g.env) {
-		if err := createFolder(dir); err != nil {
-			return nil, err
+	if !g.set.Explicit("ini") && dir == config.StateDir(g.goos, g.env) {
+		// The default state folder, not made yet: nothing was ever
+		// queued here. run makes it.
+		if createStateDir {
+			if err := createFolder(dir); err != nil {
+				return nil, err
+			}
 		}
 		return s, nil
 	}

@@ -77,6 +77,15 @@ func TestFirstBoot_StateFolderCreated(t *testing.T) {
 	}
 	b := newBox(t, "", nil)
 	state := filepath.Join(b.dir, "state")
+	for _, cmd := range []string{"status", "plan", "verify"} {
+		code, out, stderr := b.exec([]string{"STATE_DIRECTORY=" + state}, []string{cmd})
+		if code != 0 || !strings.Contains(out, "nothing queued") {
+			t.Errorf("%s before the state folder exists: exit %d, want 0 and nothing queued\n%s%s", cmd, code, out, stderr)
+		}
+	}
+	if _, err := os.Stat(state); err == nil {
+		t.Fatal("a command other than run created the state folder")
+	}
 	code, out, stderr := b.exec([]string{"STATE_DIRECTORY=" + state}, []string{"run"})
 	if code != 0 {
 		t.Fatalf("run with no state folder: exit %d\n%s%s", code, out, stderr)
