@@ -21,18 +21,25 @@ import (
 // The status file is how status, history and plan see a run that holds the
 // journal (bbolt's lock is exclusive: no reader opens the journal while a
 // writer has it). The run rewrites it beside the journal (JOURNAL.status)
-// as it goes: one JSON object, replaced by a rename, so a reader sees
-// one whole version or the previous one. It is a view, not the truth: it
+// as it goes (see statusEvery): one JSON object, replaced by a rename, so
+// a reader sees one whole version or the previous one. It is a view, not the truth: it
 // is not fsynced, a crash may leave it behind or lose it, and once the
 // run ends the journal says everything again.
 
 // statusFileName is the status file of the journal at path.
 func statusFileName(journalPath string) string { return journalPath + ".status" }
 
-// statusInterval bounds how often the status file is rewritten: at most
-// every statusInterval, and no later than statusInterval after a change
-// (a run operation's start, a failure or a hold are written at once).
-const statusInterval = 100 * time.Millisecond
+// The status file is rewritten at points a run meets the same way every
+// time (the crash tests count a run's system calls and need them the
+// same in every run): at the start and the end; when an operation that may
+// take a while starts (a program, a copy or move of statusLongBytes or
+// more); at a failure or a hold; and after every statusEvery commits
+// otherwise, so that a queue of quick operations costs a rewrite per
+// statusEvery of them, not one each.
+const (
+	statusEvery     = 32
+	statusLongBytes = 1 << 20
+)
 
 // statusRecent bounds the records of this run the status file keeps, in
 // number and bytes.
@@ -87,11 +94,10 @@ type statusWriter struct {
 	path string
 	log  zerolog.Logger
 
-	mu      sync.Mutex
-	st      runState
-	written time.Time
-	timer   *time.Timer
-	closed  bool
+	mu     sync.Mutex
+	st     runState
+	since  int // commits since the last rewrite
+	closed bool
 }
 
 // newStatusWriter starts the status file of a run (kind "run" or "undo").
@@ -100,6 +106,13 @@ func newStatusWriter(journalPath, kind string, log zerolog.Logger) *statusWriter
 	now := time.Now().UTC()
 	w := &statusWriter{path: statusFileName(journalPath), log: log,
 		st: runState{Kind: kind, PID: os.Getpid(), Host: host, Version: buildVersion(), Started: now, Open: -1, Recent: []json.RawMessage{}}}
+	// Temporary files a crash left between their write and their rename
+	// (ours: the journal's holder is the only writer).
+	if left, err := filepath.Glob(w.path + ".*.tmp"); err == nil {
+		for _, l := range left {
+			_ = os.Remove(l)
+		}
+	}
 	w.mu.Lock()
 	w.writeLocked()
 	w.mu.Unlock()
@@ -114,14 +127,14 @@ func (w *statusWriter) progress(p recovery.Progress) {
 		return
 	}
 	w.st.Open = p.Open
-	now := w.now()
 	urgent := false
 	if e := p.Current; e != nil {
-		w.st.Current = &runCurrent{Seq: e.Seq, Batch: e.Batch, Pos: e.Pos, Raw: e.Raw, Kind: e.Op.Kind, Started: now}
-		urgent = e.Op.Kind == ops.KindRun // a program may take its time
+		w.st.Current = &runCurrent{Seq: e.Seq, Batch: e.Batch, Pos: e.Pos, Raw: e.Raw, Kind: e.Op.Kind, Started: w.now()}
+		urgent = e.Op.Kind == ops.KindRun || intentBytes(e.Intent) >= statusLongBytes // it may take its time
 	}
 	if r := p.Record; r != nil {
 		w.st.Current = nil
+		w.since++
 		switch r.Outcome {
 		case ops.Done, ops.AlreadyDone:
 			w.st.Done++
@@ -138,20 +151,21 @@ func (w *statusWriter) progress(p recovery.Progress) {
 		}
 		w.addRecent(r)
 	}
-	if urgent || now.Sub(w.written) >= statusInterval {
+	if urgent || w.since >= statusEvery {
 		w.writeLocked()
-		return
 	}
-	if w.timer == nil {
-		w.timer = time.AfterFunc(statusInterval, func() {
-			w.mu.Lock()
-			defer w.mu.Unlock()
-			w.timer = nil
-			if !w.closed {
-				w.writeLocked()
-			}
-		})
+}
+
+// intentBytes is what an operation's intent says it will copy.
+func intentBytes(in *ops.Intent) int64 {
+	if in == nil {
+		return 0
 	}
+	var n int64
+	for _, it := range in.Items {
+		n += it.SrcSize
+	}
+	return n
 }
 
 // addRecent keeps rec among the recent records, within the bounds.
@@ -179,10 +193,6 @@ func (w *statusWriter) addRecent(rec *journal.Record) {
 func (w *statusWriter) finish(sum *recovery.Summary, code int, result string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.timer != nil {
-		w.timer.Stop()
-		w.timer = nil
-	}
 	now := w.now()
 	w.st.Finished, w.st.Exit, w.st.Result, w.st.Current = &now, &code, result, nil
 	if sum != nil {
@@ -199,7 +209,7 @@ func (w *statusWriter) now() time.Time { return time.Now().UTC() }
 // fatal: the file is a view.
 func (w *statusWriter) writeLocked() {
 	w.st.Updated = w.now()
-	w.written = w.st.Updated
+	w.since = 0
 	data, err := json.Marshal(&w.st)
 	if err == nil {
 		err = replaceFile(w.path, data)
@@ -213,7 +223,7 @@ func (w *statusWriter) writeLocked() {
 // it: readers see the old content or the new, whole. Not synced: the
 // status file is a view that a crash may lose.
 func replaceFile(path string, data []byte) error {
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+strconv.Itoa(os.Getpid())+".tmp")
+	tmp := path + "." + strconv.Itoa(os.Getpid()) + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
