@@ -37,10 +37,18 @@ var (
 	keyPrunePending = []byte("prunePending")
 )
 
+// ReaderWait bounds how long a writer that holds the writers' lock waits
+// for readers (status, history, plan, verify: each holds bbolt's shared
+// lock for as long as it reads) to let go of the file: a monitoring check
+// that reads the journal every minute must never make a boot's run fail.
+const ReaderWait = 5 * time.Second
+
 // Options tunes Open.
 type Options struct {
 	// LockTimeout bounds the wait for another process's lock; 0 means
-	// 100ms (a second writer must fail fast, not wait for a boot).
+	// 100ms (a second writer must fail fast, not wait for a boot). A
+	// writer that has the writers' lock waits up to ReaderWait (or
+	// LockTimeout, if longer) for readers.
 	LockTimeout time.Duration
 	// ReadOnly opens the journal for reading (status, history, verify):
 	// a shared lock, no changes, and a missing file is ErrNotFound.
@@ -123,7 +131,13 @@ func (j *Journal) lockWriters() error {
 func (j *Journal) openDB() error {
 	_, statErr := os.Stat(j.path)
 	created := errors.Is(statErr, os.ErrNotExist)
-	db, err := bolt.Open(j.path, 0o600, &bolt.Options{Timeout: j.opts.LockTimeout, ReadOnly: j.opts.ReadOnly})
+	timeout := j.opts.LockTimeout
+	if !j.opts.ReadOnly {
+		// No other writer (the writers' lock is ours): only readers,
+		// which let go soon, can hold bbolt's lock now.
+		timeout = max(timeout, ReaderWait)
+	}
+	db, err := bolt.Open(j.path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: j.opts.ReadOnly})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return fmt.Errorf("journal %s: %w", j.path, ErrLocked)
 	}

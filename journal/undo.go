@@ -128,7 +128,7 @@ func (t *Tx) BatchEntries(b *Batch, fn func(*Entry) error) error {
 // its next run starts it afresh, with a new intent.
 func (t *Tx) Requeue(e *Entry) error {
 	e.State, e.Intent = Queued, nil
-	e.Decision, e.DecidedBy, e.HeldReason = "", "", ""
+	e.Decision, e.DecidedBy, e.DecidedAt, e.HeldReason = "", "", time.Time{}, ""
 	return t.Put(e)
 }
 
@@ -143,7 +143,7 @@ func (t *Tx) MarkCommitted(e *Entry) error {
 // ops.Dropped, why as its error text, and no decision; then e is
 // Committed, to leave SMS.INI.
 func (t *Tx) Drop(e *Entry, why string, now time.Time) (*Record, error) {
-	e.Decision, e.DecidedBy = "", ""
+	e.Decision, e.DecidedBy, e.DecidedAt = "", "", time.Time{}
 	rec, err := t.appendRecord(e, ops.Result{Outcome: ops.Dropped, Start: now, End: now, Err: why}, false, now)
 	if err != nil {
 		return nil, err

@@ -125,7 +125,7 @@ func TestRun_ResolveHeld(t *testing.T) {
 				t.Fatalf("not held: %+v", sum)
 			}
 			if err := e.j.Update(func(tx *journal.Tx) error {
-				_, err := tx.Resolve(1, tt.decision, "admin")
+				_, err := tx.Resolve(1, tt.decision, "admin", e.clock.now())
 				return err
 			}); err != nil {
 				t.Fatal(err)

@@ -155,7 +155,7 @@ func TestRun_BadEntries(t *testing.T) {
 		_, crashed, err := e.try(func(cfg Config) (*Summary, error) { return Run(context.Background(), cfg) }, nil)
 		var ie *InputError
 		if !errors.Is(err, ErrBadInput) || !errors.As(err, &ie) || len(ie.Problems) != 1 || crashed != "" ||
-			!strings.Contains(err.Error(), `entry 2 "copy c:\\a c:\\b /x"`) {
+			!strings.Contains(err.Error(), `entry 2 "copy c:\a c:\b /x"`) {
 			t.Fatalf("run: %v (crash %q), want the bad entry named", err, crashed)
 		}
 		after, err := os.ReadFile(e.ini)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
 
+	"smswork/internal/config"
 	"smswork/internal/failpoint"
 	"smswork/internal/fsroot"
 	"smswork/journal"
@@ -41,10 +43,10 @@ type Config struct {
 	Journal *journal.Journal
 	Exec    Executor
 	// Interrupted is the policy for interrupted run operations
-	// (default PolicyRerun).
+	// (default config.Interrupted).
 	Interrupted InterruptedPolicy
 	// MaxAttempts holds any operation interrupted this many times,
-	// whatever the policy (default 3).
+	// whatever the policy (default config.MaxAttempts).
 	MaxAttempts int
 	// ContinueOnError commits a failed operation and goes on, instead of
 	// stopping the queue with it and every later entry kept.
@@ -62,6 +64,10 @@ type Config struct {
 	// durable, in order: the way to show a run's progress without
 	// holding every record of a long queue in memory.
 	OnRecord func(*journal.Record)
+	// OnProgress, when set, is called as each operation starts (its
+	// intent durable) and after each audit record, with how many
+	// operations are still open.
+	OnProgress func(Progress)
 	// Backups keeps the prior state of what file operations change, for
 	// rollbacks and undos; nil turns backups off (every file operation's
 	// intent then says it cannot be undone).
@@ -87,8 +93,10 @@ type Summary struct {
 	// Bad lists appended entries that do not parse (exit status 2); they
 	// stay in SMS.INI.
 	Bad []error
-	// Deadline says the run stopped because its context ended.
+	// Deadline says the run stopped because its context ended (Stopped
+	// says why: the deadline, a signal).
 	Deadline bool
+	stopped  error
 	// Remaining counts operations still queued in the journal.
 	Remaining int
 	// Undos lists the rollbacks (and undos) this run did.
@@ -107,6 +115,8 @@ type runner struct {
 	// marker.update, which writes it in the same transaction, or flush it
 	// first (see deferredMarker).
 	marker *deferredMarker
+	// open counts operations not committed, for OnProgress.
+	open int
 }
 
 func (r *runner) now() time.Time { return r.cfg.Now() }
@@ -125,6 +135,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	if res.ingested > 0 {
 		r.log.Info().Int("entries", res.ingested).Msg("ingested PendingWork")
+	}
+	if r.cfg.OnProgress != nil {
+		if err := r.countOpen(); err != nil {
+			return r.sum, err
+		}
 	}
 	// Finish an undo a crash interrupted before anything else runs.
 	if err := r.resumeUndos(ctx); err != nil {
@@ -168,10 +183,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 // newRunner fills cfg's defaults.
 func newRunner(cfg Config) *runner {
 	if cfg.Interrupted == "" {
-		cfg.Interrupted = PolicyRerun
+		cfg.Interrupted = InterruptedPolicy(config.Interrupted)
 	}
 	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = 3
+		cfg.MaxAttempts = config.MaxAttempts
 	}
 	if cfg.MirrorInterval <= 0 {
 		cfg.MirrorInterval = 2 * time.Second
@@ -180,7 +195,7 @@ func newRunner(cfg Config) *runner {
 		cfg.Now = time.Now
 	}
 	if cfg.OnRollback == "" {
-		cfg.OnRollback = journal.RollbackKeep
+		cfg.OnRollback = journal.RollbackChoice(config.OnRollback)
 	}
 	r := &runner{cfg: cfg, log: cfg.Log, fp: cfg.Failpoint, sum: &Summary{Outcomes: map[ops.Outcome]int{}}}
 	r.marker = &deferredMarker{journal: cfg.Journal, now: r.now, committed: r.committed}
@@ -221,7 +236,7 @@ func (r *runner) drain(ctx context.Context) (stop bool, err error) {
 		}
 		from = e.Seq + 1
 		if ctx.Err() != nil {
-			r.sum.Deadline = true
+			r.stop(ctx)
 			return true, nil
 		}
 		stop, err := r.step(ctx, e)
@@ -299,6 +314,7 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 	}
 	r.fp.Hit("op.after-intent")
 	log.Info().Str("entry", e.Raw).Msg("start")
+	r.progressStarted(e)
 
 	// 4. Backups: the intent names them; they are durable before the
 	// operation touches what they keep (a repeat keeps those made).
@@ -317,10 +333,13 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 
 	// 6. Commit marker.
 	if res.Outcome == ops.Failed && ctx.Err() != nil {
-		// Cut short by the run's deadline: it stays queued, as does
-		// everything after it, and the run reports the deadline.
-		r.sum.Deadline = true
-		res.Err = "stopped at the run's deadline: " + res.Err
+		// Cut short by the run's end (its deadline, a signal): it stays
+		// queued, as does everything after it, and the run says why.
+		r.stop(ctx)
+		if cause := context.Cause(ctx).Error(); !strings.Contains(res.Err, cause) {
+			res.Err += " (" + cause + ")"
+		}
+		res.Err = "cut short, stays queued: " + res.Err
 		res.InUse = false
 		return r.write(e, res, true, log)
 	}
@@ -351,6 +370,11 @@ const (
 func (r *runner) resume(e *journal.Entry, log zerolog.Logger) (*ops.Intent, resumption, error) {
 	in := e.Intent
 	switch e.State {
+	case journal.Queued:
+		if e.Decision == journal.Skip {
+			// A failed operation a person chose to skip.
+			return nil, skip, nil
+		}
 	case journal.Held:
 		switch e.Decision {
 		case journal.Skip:
@@ -489,6 +513,7 @@ func (r *runner) write(e *journal.Entry, res ops.Result, stay bool, log zerolog.
 func (r *runner) committed(e *journal.Entry, rec *journal.Record, log zerolog.Logger) {
 	r.fp.Hit("op.after-commit")
 	r.sum.Outcomes[rec.Outcome]++
+	r.progressCommitted(rec)
 	if r.cfg.OnRecord != nil {
 		r.cfg.OnRecord(rec)
 	}

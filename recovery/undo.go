@@ -181,6 +181,12 @@ func (r *runner) undoBatch(ctx context.Context, id uint64, mode journal.UndoMode
 		r.sinceMirror++
 	}
 	r.sum.Undos = append(r.sum.Undos, *out)
+	if r.cfg.OnProgress != nil {
+		// A rollback kept queued opens its operations again.
+		if err := r.countOpen(); err != nil {
+			return nil, err
+		}
+	}
 	msg := "batch undone"
 	if out.Mode == journal.UndoRollback {
 		msg = "batch rolled back"
@@ -264,13 +270,19 @@ func Undo(ctx context.Context, cfg Config, id uint64, opts UndoOptions) (*Summar
 		// A path is checked against the newest operation that changed it:
 		// an older one's result was meant to be changed by the batch.
 		seen := map[ops.Path]bool{}
+		steps := 0
 		return tx.UndoSteps(id, math.MaxUint64, math.MaxUint64, func(_ journal.UndoStep, rec *journal.Record) error {
 			if why := irreversible(rec); why != "" {
-				if !opts.Partial {
+				switch {
+				case !opts.Partial:
 					problems = append(problems, fmt.Sprintf("entry %d (%s) cannot be undone: %s; --partial undoes the operations after it", rec.Pos, rec.Raw, why))
+				case steps == 0:
+					// Undoing nothing must not use the batch up.
+					problems = append(problems, fmt.Sprintf("nothing to undo: entry %d (%s), the last of the batch to change anything, cannot be undone: %s", rec.Pos, rec.Raw, why))
 				}
 				return journal.ErrStop
 			}
+			steps++
 			if opts.Force || cfg.Backups == nil || rec.Intent == nil {
 				return nil
 			}

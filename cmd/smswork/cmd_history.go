@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -137,13 +138,16 @@ func runHistory(_ context.Context, g *globalOptions, o *historyOptions) error {
 	if errors.Is(err, os.ErrNotExist) {
 		return nil // no journal yet: an empty history
 	}
+	if errors.Is(err, journal.ErrLocked) {
+		return historyInProgress(g, o, flt, err)
+	}
 	if err != nil {
 		return err
 	}
 	defer func() { _ = j.Close() }()
 	w := bufio.NewWriterSize(g.stdout, 256<<10)
 	if !o.json {
-		fmt.Fprintf(w, "%-7s %-19s %-12s %-9s %s\n", "RECORD", "COMMITTED", "OUTCOME", "BATCH:POS", "ENTRY")
+		writeHistoryHeader(w)
 	}
 	decode := !o.json || flt.any()
 	n := 0
@@ -173,6 +177,56 @@ func runHistory(_ context.Context, g *globalOptions, o *historyOptions) error {
 		err = ferr
 	}
 	return err
+}
+
+// writeHistoryHeader heads the table of records.
+func writeHistoryHeader(w io.Writer) {
+	fmt.Fprintf(w, "%-7s %-19s %-12s %-9s %s\n", "RECORD", "COMMITTED", "OUTCOME", "BATCH:POS", "ENTRY")
+}
+
+// historyInProgress is history while a run holds the journal: the
+// records of this run its status file keeps (the last ones), newest first
+// unless --oldest-first, with the filters applied; a notice on standard
+// error says so. Held by something else, the journal's lock error stands.
+func historyInProgress(g *globalOptions, o *historyOptions, flt *historyFilter, lockErr error) error {
+	st, err := readRunState(g.journalPath())
+	if err != nil {
+		return err
+	}
+	if !st.running() {
+		return &exitError{code: exitLocked, err: fmt.Errorf("another smswork holds the journal, and it is not a run: try again in a moment: %w", lockErr)}
+	}
+	printInProgress(g.stderr, st, statusFileName(g.journalPath()))
+	fmt.Fprintf(g.stderr, "the journal is the %s's until it ends: shown are the last %d record(s) of this %s, from its status file; %s then shows them all\n",
+		st.Kind, len(st.Recent), st.Kind, g.command("history"))
+	recs := st.Recent
+	if !o.oldest {
+		recs = make([]json.RawMessage, len(st.Recent))
+		for i, r := range st.Recent {
+			recs[len(recs)-1-i] = r
+		}
+	}
+	w := bufio.NewWriter(g.stdout)
+	if !o.json {
+		writeHistoryHeader(w)
+	}
+	n := 0
+	for _, v := range recs {
+		r, err := journal.DecodeRecord(v)
+		if err != nil || !flt.match(r) {
+			continue
+		}
+		if o.json {
+			_, _ = w.Write(v)
+			_ = w.WriteByte('\n')
+		} else {
+			writeHistoryLine(w, r)
+		}
+		if n++; o.limit > 0 && n >= o.limit {
+			break
+		}
+	}
+	return w.Flush()
 }
 
 func writeHistoryLine(w io.Writer, r *journal.Record) {

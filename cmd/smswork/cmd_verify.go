@@ -64,26 +64,47 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions) error {
 		}
 		defer func() { _ = drives.Close() }()
 	}
+	ini, err := g.statIni(false)
+	if err != nil {
+		return err
+	}
 	j, err := g.openJournal(true)
 	if errors.Is(err, os.ErrNotExist) {
 		// No journal yet (or its creation was cut short): nothing was
 		// ever committed; SMS.INI must still parse.
-		if _, err := smsini.Read(g.ini); err != nil {
+		if err := ini.wrongPath(g, true); err != nil {
+			return err
+		}
+		if ini.missing {
+			fmt.Fprintf(g.stdout, "%s; no journal yet at %s: clean\n", ini.notice(true), g.journalPath())
+			return nil
+		}
+		if _, err := smsini.Read(g.iniPath()); err != nil {
 			fmt.Fprintf(g.stdout, "FINDING: %v\n", err)
 			return &exitError{code: exitFailed, err: fmt.Errorf("1 finding(s)")}
 		}
-		fmt.Fprintf(g.stdout, "no journal yet at %s; %s parses: clean\n", g.journalPath(), g.ini)
+		fmt.Fprintf(g.stdout, "no journal yet at %s; %s parses: clean\n", g.journalPath(), g.iniPath())
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	defer func() { _ = j.Close() }()
+	if ini.missing {
+		work, err := journalHasWork(j)
+		if err != nil {
+			return err
+		}
+		if err := ini.wrongPath(g, !work); err != nil {
+			return err
+		}
+		fmt.Fprintln(g.stdout, ini.notice(!work))
+	}
 	findings := j.Check()
 	var expected []audit.ExpectedFile
 	err = j.View(func(tx *journal.Tx) error {
 		findings = append(findings, tx.VerifyChain()...)
-		mf, err := verifyMirror(tx, g.ini)
+		mf, err := verifyMirror(tx, g.iniPath())
 		if err != nil {
 			return err
 		}
@@ -112,7 +133,7 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions) error {
 		}
 	}
 	if len(findings) == 0 {
-		fmt.Fprintf(g.stdout, "journal %s and %s: clean\n", j.Path(), g.ini)
+		fmt.Fprintf(g.stdout, "journal %s and %s: clean\n", j.Path(), g.iniPath())
 		if o.files {
 			fmt.Fprintf(g.stdout, "%d file(s) in place as written\n", checked)
 		}

@@ -30,7 +30,7 @@ func (g *globalOptions) afterRun(start time.Time, sum **recovery.Summary, runErr
 		return
 	}
 	end := time.Now()
-	r := &metrics.Run{Version: version, GoVersion: runtime.Version(), End: end, Duration: end.Sub(start)}
+	r := &metrics.Run{Version: buildVersion(), GoVersion: runtime.Version(), End: end, Duration: end.Sub(start)}
 	if *runErr != nil {
 		r.ExitStatus = exitCode(*runErr)
 	}
@@ -112,7 +112,7 @@ func (g *globalOptions) metricsState() (*metrics.State, error) {
 	if n, _, err := backup.Usage(g.backupDir()); err == nil {
 		st.BackupBytes = n
 	}
-	if file, err := smsini.Read(g.ini); err == nil {
+	if file, err := smsini.Read(g.iniPath()); err == nil {
 		st.NotIngested = notIngested(known, file.Entries)
 	}
 	return st, nil

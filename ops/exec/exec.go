@@ -10,14 +10,16 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"smswork/internal/config"
 	"smswork/internal/fsroot"
 	"smswork/ops"
 )
 
 // Defaults of an Executor whose fields are left zero.
 const (
-	// DefaultOpTimeout is the time limit of a run operation.
-	DefaultOpTimeout = 10 * time.Minute
+	// DefaultOpTimeout is the time limit of a run operation (the one
+	// default, internal/config's).
+	DefaultOpTimeout = config.OpTimeout
 	// DefaultMaxOutput is how much of a run's stdout, and of its stderr,
 	// is kept.
 	DefaultMaxOutput = 64 << 10
