@@ -41,6 +41,12 @@ func (t *Tx) ExpectedFiles() ([]ExpectedFile, error) {
 		if r.IsCheckpoint() {
 			return true, nil
 		}
+		if r.Outcome == ops.Lost {
+			// Lost records may have changed any file: nothing known
+			// before them is vouched for.
+			s = &fileSet{files: map[string]*ExpectedFile{}, dirs: map[string]int{}}
+			return true, nil
+		}
 		if r.Op.Kind == ops.KindRun {
 			lastRun = r.ID
 			return true, nil

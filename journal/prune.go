@@ -105,7 +105,7 @@ func (j *Journal) Prune(before, now time.Time, opts PruneOptions) (*PruneResult,
 // checkpoint in place of the last removed. It returns how many records it
 // removed (checkpoints aside) and the last one's ID; 0 when none is left.
 func (t *Tx) pruneStep(before, now time.Time, step int, prunedSoFar uint64) (n, through uint64, err error) {
-	b := t.tx.Bucket(bucketHistory)
+	b := t.checked(bucketHistory)
 	var keys []uint64
 	var last *Record
 	lost := map[uint64]bool{} // batches that lose an undo step
@@ -148,7 +148,7 @@ func (t *Tx) pruneStep(before, now time.Time, step int, prunedSoFar uint64) (n, 
 		}
 	}
 	cp := &Record{ID: last.ID, Outcome: ops.Checkpoint, Result: ops.Result{Outcome: ops.Checkpoint},
-		Committed: now.UTC(), Host: t.j.opts.Host, Version: t.j.opts.Version, Prev: last.Hash,
+		Committed: now.UTC(), Host: t.j.opts.Host, Version: t.j.opts.Version, Prev: last.chainNext(),
 		Checkpoint: &Checkpoint{Through: last.ID, Pruned: prunedSoFar + n, Before: before}}
 	if err := t.putRecord(cp); err != nil {
 		return 0, 0, err

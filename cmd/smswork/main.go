@@ -60,6 +60,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "smswork: %v\n", err)
+	if errors.Is(err, journal.ErrDamaged) {
+		fmt.Fprint(stderr, damageAdvice(err))
+	}
 	return exitCode(err)
 }
 
@@ -76,6 +79,8 @@ func exitCode(err error) int {
 		return exitFailed // an undo step failed; the next start tries it again
 	case errors.Is(err, journal.ErrLocked):
 		return exitLocked
+	case errors.Is(err, journal.ErrDamaged):
+		return exitUsage // nothing was run on it; smswork journal salvage
 	case errors.Is(err, recovery.ErrBadInput), errors.As(err, &se):
 		return exitUsage
 	case errors.Is(err, errUsage):

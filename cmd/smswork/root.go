@@ -102,6 +102,7 @@ func newRoot(stdout, stderr io.Writer) (*cobra.Command, *globalOptions) {
 		newUndoCommand(g),
 		newHistoryCommand(g),
 		newVerifyCommand(g),
+		newJournalCommand(g),
 		newDemoCommand(g),
 	)
 	return cmd, g
