@@ -48,6 +48,11 @@ type Options struct {
 	ReadOnly bool
 	// Host and Version are written into each history record.
 	Host, Version string
+	// Parse, when set, is the command language's parser (ops.Parse):
+	// Open then checks that each queue entry's text parses to the
+	// operation stored with it, so that a byte flipped in either, which
+	// bbolt cannot see, is damage and not an operation run as it reads.
+	Parse ParseFunc
 }
 
 // Journal is an open journal file.
@@ -309,7 +314,7 @@ func (j *Journal) View(fn func(*Tx) error) error {
 // they find. bbolt's check runs on a goroutine of its own, where no fault
 // can be caught: it runs only on pages found sound.
 func (j *Journal) Check() []error {
-	errs, err := checkFile(j.path, nil, true)
+	errs, err := checkFile(j.path, nil, true, j.opts.Parse)
 	if err != nil {
 		return []error{err}
 	}

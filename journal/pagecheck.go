@@ -1,12 +1,11 @@
 package journal
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -65,9 +64,11 @@ func (e *DamageError) Unwrap() error { return ErrDamaged }
 
 // checkFile checks the journal file at path: the pages Open needs, plus
 // every page of the buckets named in full, or of every bucket and the
-// whole file when all is set. It returns the findings, each a *PageError
-// or a value that does not decode.
-func checkFile(path string, full map[string]bool, all bool) ([]error, error) {
+// whole file when all is set, and the values the pages Open needs hold
+// (see checkValues; parse, when set, checks each queue entry's text
+// against its operation). It returns the findings, each a *PageError or
+// an error wrapping ErrCorrupt.
+func checkFile(path string, full map[string]bool, all bool, parse ParseFunc) ([]error, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("check journal %s: %w", path, err)
@@ -83,11 +84,11 @@ func checkFile(path string, full map[string]bool, all bool) ([]error, error) {
 		r = newBlockReader(f, st.Size())
 	}
 	pf := openPageFile(r, st.Size())
-	return pf.check(full, all), nil
+	return pf.check(full, all, parse), nil
 }
 
 // check is checkFile on an open page file.
-func (pf *pageFile) check(full map[string]bool, all bool) []error {
+func (pf *pageFile) check(full map[string]bool, all bool, parse ParseFunc) []error {
 	var errs []error
 	for i, s := range pf.metas {
 		if s.err != nil {
@@ -122,12 +123,21 @@ func (pf *pageFile) check(full map[string]bool, all bool) []error {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	vals := &journalValues{meta: map[string][]byte{}, queue: map[uint64]*Entry{}, batches: map[uint64]*Batch{}}
+	walked := len(berrs) == 0
 	for _, name := range names {
 		w := &treeWalk{pf: pf, bucket: name, seen: seen}
 		switch name {
 		case string(bucketMeta), string(bucketQueue), string(bucketBatches):
-			w.visit = valueCheck(name, &errs)
-		case string(bucketHistory), string(bucketUndo):
+			w.visit = vals.collect(name, &errs)
+		case string(bucketHistory):
+			w.last = !all && !full[name]
+			check := keyCheck(name, &errs)
+			w.visit = func(k, v []byte, flags uint32) {
+				check(k, v, flags)
+				vals.lastKey, vals.lastRecord = bytes.Clone(k), bytes.Clone(v)
+			}
+		case string(bucketUndo):
 			w.last = !all && !full[name]
 			w.visit = keyCheck(name, &errs)
 		default:
@@ -137,6 +147,10 @@ func (pf *pageFile) check(full map[string]bool, all bool) []error {
 		}
 		w.walkBucket(buckets[name])
 		errs = append(errs, w.errs...)
+		walked = walked && len(w.errs) == 0
+	}
+	if walked && len(buckets) > 0 {
+		errs = append(errs, vals.check(parse)...)
 	}
 	for _, id := range free {
 		if by, ok := seen[id]; ok {
@@ -182,72 +196,6 @@ func keyCheck(bucket string, errs *[]error) func(k, v []byte, flags uint32) {
 	return func(k, _ []byte, flags uint32) {
 		if len(k) != want || flags&leafIsBucket != 0 {
 			*errs = append(*errs, &PageError{Bucket: bucket, Msg: fmt.Sprintf("key %x is not a %d-byte record key", k, want)})
-		}
-	}
-}
-
-// valueCheck checks each key and value of the meta, queue and batches
-// buckets: every one run reads must decode, and a queue entry or batch
-// must be stored under its own number.
-func valueCheck(bucket string, errs *[]error) func(k, v []byte, flags uint32) {
-	bad := func(k []byte, format string, a ...any) {
-		*errs = append(*errs, fmt.Errorf("%w: bucket %s, key %q: %s", ErrCorrupt, bucket, k, fmt.Sprintf(format, a...)))
-	}
-	return func(k, v []byte, flags uint32) {
-		if flags&leafIsBucket != 0 {
-			bad(k, "a bucket where a value belongs")
-			return
-		}
-		switch bucket {
-		case string(bucketMeta):
-			checkMetaValue(k, v, bad)
-		case string(bucketQueue):
-			var e Entry
-			switch err := json.Unmarshal(v, &e); {
-			case len(k) != 8:
-				bad(k, "not an operation number")
-			case err != nil:
-				bad(k, "queue entry %d does not decode: %v", u64key(k), err)
-			case e.Seq != u64key(k):
-				bad(k, "queue entry %d holds operation %d", u64key(k), e.Seq)
-			}
-		case string(bucketBatches):
-			var b Batch
-			switch err := json.Unmarshal(v, &b); {
-			case len(k) != 8:
-				bad(k, "not a batch number")
-			case err != nil:
-				bad(k, "batch %d does not decode: %v", u64key(k), err)
-			case b.ID != u64key(k):
-				bad(k, "batch %d holds batch %d", u64key(k), b.ID)
-			}
-		}
-	}
-}
-
-func checkMetaValue(k, v []byte, bad func(k []byte, format string, a ...any)) {
-	switch string(k) {
-	case string(keyVersion):
-		if _, err := strconv.Atoi(string(v)); err != nil {
-			bad(k, "schema version %q is not a number", v)
-		}
-	case string(keyNextSeq), string(keyNextBatch), string(keyNextRec), string(keyBackupSum):
-		if len(v) != 8 {
-			bad(k, "%d bytes where a number of 8 belongs", len(v))
-		}
-	case string(keyHead):
-		if len(v) != 0 && len(v) != hashLen {
-			bad(k, "chain head of %d bytes", len(v))
-		}
-	case string(keyMirror):
-		var m MirrorState
-		if err := json.Unmarshal(v, &m); err != nil {
-			bad(k, "mirror state does not decode: %v", err)
-		}
-	case string(keyUndoing):
-		var ids []uint64
-		if err := json.Unmarshal(v, &ids); err != nil {
-			bad(k, "batches being undone do not decode: %v", err)
 		}
 	}
 }

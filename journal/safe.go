@@ -121,7 +121,7 @@ func openError(path string, err error) error {
 	for _, e := range []error{berrors.ErrInvalid, berrors.ErrVersionMismatch, berrors.ErrChecksum} {
 		if errors.Is(err, e) {
 			findings := []error{fmt.Errorf("bbolt refuses it: %w", err)}
-			if more, cerr := checkFile(path, nil, false); cerr == nil && len(more) > 0 {
+			if more, cerr := checkFile(path, nil, false, nil); cerr == nil && len(more) > 0 {
 				findings = more
 			}
 			return &DamageError{Path: path, Findings: findings}
@@ -132,7 +132,7 @@ func openError(path string, err error) error {
 
 // checkOpen checks the pages every command needs (see checkFile).
 func (j *Journal) checkOpen() error {
-	findings, err := checkFile(j.path, nil, false)
+	findings, err := checkFile(j.path, nil, false, j.opts.Parse)
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func (j *Journal) checkBucket(name string) error {
 	if j.full[name] {
 		return nil
 	}
-	findings, err := checkFile(j.path, map[string]bool{name: true}, false)
+	findings, err := checkFile(j.path, map[string]bool{name: true}, false, j.opts.Parse)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"smswork/internal/durable"
@@ -56,7 +57,7 @@ type SalvageOptions struct {
 	ReadIni func() ([]string, error)
 	// Parse parses an entry (ops.Parse): an entry whose record was lost is
 	// held with the operation its text gives.
-	Parse func(string) (*ops.Op, error)
+	Parse ParseFunc
 	// Force rebuilds a journal that is not damaged too.
 	Force bool
 	// Now is the salvage's time (default time.Now); Host and Version go
@@ -140,9 +141,14 @@ func Salvage(path string, opts SalvageOptions) (*SalvageResult, error) {
 	if err := os.Remove(salvagePath(path)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("remove leftover %s: %w", salvagePath(path), err)
 	}
-	rd, err := readDamaged(path)
+	rd, err := readDamaged(path, opts.Parse)
 	if err != nil {
 		return nil, err
+	}
+	for _, k := range sortedKeys(rd.historyBad) {
+		// A record that does not decode or match its own hash is damaged
+		// too (or edited: verify said so; the file kept aside keeps it).
+		rd.findings = append(rd.findings, &ChainError{Key: k, Msg: "does not decode or does not match its hash: lost"})
 	}
 	if len(rd.findings) == 0 && !opts.Force {
 		return &SalvageResult{}, fmt.Errorf("journal %s: %w", path, ErrSound)
@@ -185,6 +191,15 @@ func keepAside(path, aside string) error {
 		}
 	}
 	return durable.SyncDir(filepath.Dir(path))
+}
+
+func sortedKeys(m map[uint64]bool) []uint64 {
+	keys := make([]uint64, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(a, b int) bool { return keys[a] < keys[b] })
+	return keys
 }
 
 // asStoredText returns text as the journal stores it: JSON, which

@@ -372,6 +372,11 @@ func (rd *salvageRead) nextBatch() uint64 {
 			n = max(n, r.hi+1)
 		}
 	}
+	for _, v := range rd.history {
+		if r, err := DecodeRecord(v); err == nil {
+			n = max(n, r.Batch+1)
+		}
+	}
 	return n
 }
 

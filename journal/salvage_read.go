@@ -81,8 +81,10 @@ type salvageRead struct {
 	undoGone bool
 }
 
-// readDamaged reads everything it can of the journal file at path.
-func readDamaged(path string) (*salvageRead, error) {
+// readDamaged reads everything it can of the journal file at path; a
+// queue entry whose values contradict each other (see entryFinding) is
+// read as damaged.
+func readDamaged(path string, parse ParseFunc) (*salvageRead, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("salvage journal %s: %w", path, err)
@@ -96,7 +98,7 @@ func readDamaged(path string) (*salvageRead, error) {
 	rd := &salvageRead{meta: map[string][]byte{}, queue: map[uint64]*Entry{}, queueBad: map[uint64]bool{},
 		batches: map[uint64]*Batch{}, history: map[uint64][]byte{}, historyBad: map[uint64]bool{},
 		undo: map[string][]byte{}}
-	rd.findings = pf.check(nil, true)
+	rd.findings = pf.check(nil, true, parse)
 	if pf.use < 0 {
 		rd.noMeta, rd.metaLost, rd.queueGone, rd.batchesGone, rd.historyGone, rd.undoGone = true, true, true, true, true, true
 		rd.scatter(pf, nil)
@@ -111,6 +113,12 @@ func readDamaged(path string) (*salvageRead, error) {
 	rd.readBatches(pf, buckets[string(bucketBatches)], seen, rootLost)
 	rd.readUndo(pf, buckets[string(bucketUndo)], seen, rootLost)
 	rd.readHistory(pf, buckets[string(bucketHistory)], seen, rootLost)
+	for seq, e := range rd.queue {
+		if entryFinding(e, rd.batches, parse) != nil {
+			delete(rd.queue, seq)
+			rd.queueBad[seq] = true
+		}
+	}
 	return rd, nil
 }
 

@@ -182,7 +182,7 @@ func writeHistoryLine(w io.Writer, r *journal.Record) {
 			r.Checkpoint.Pruned, r.Checkpoint.Through, r.Checkpoint.Before.Local().Format("2006-01-02 15:04:05"))
 	}
 	if (r.Outcome == ops.Lost || r.Outcome == ops.Salvaged) && r.Salvage != nil {
-		entry = "(" + r.Result.Err + ")"
+		entry = "(smswork journal salvage)" // what it did is the note
 	}
 	fmt.Fprintf(w, "%-7d %-19s %-12s %-9s %s%s\n", r.ID, r.Committed.Local().Format("2006-01-02 15:04:05"), r.Outcome,
 		fmt.Sprintf("%d:%d", r.Batch, r.Pos), entry, historyNote(r))

@@ -147,7 +147,7 @@ func (g *globalOptions) openDrives() (*ops.Drives, error) {
 // openJournal opens the journal for writing, or read-only.
 func (g *globalOptions) openJournal(readOnly bool) (*journal.Journal, error) {
 	host, _ := os.Hostname()
-	return journal.Open(g.journalPath(), journal.Options{ReadOnly: readOnly, Host: host, Version: version})
+	return journal.Open(g.journalPath(), journal.Options{ReadOnly: readOnly, Host: host, Version: version, Parse: ops.Parse})
 }
 
 // logger builds the zerolog logger once: console on a terminal, JSON lines
