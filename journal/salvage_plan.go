@@ -406,14 +406,3 @@ func (rd *salvageRead) nextSeqFloor() uint64 {
 	}
 	return n
 }
-
-// held is the list of held operations, for the result.
-func (p *salvagePlan) heldEntries() []*Entry {
-	var out []*Entry
-	for _, e := range p.entries {
-		if _, ok := p.hold[e.Seq]; ok {
-			out = append(out, e)
-		}
-	}
-	return out
-}

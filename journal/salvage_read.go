@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"sort"
@@ -94,7 +95,12 @@ func readDamaged(path string, parse ParseFunc) (*salvageRead, error) {
 	if err != nil {
 		return nil, fmt.Errorf("salvage journal %s: %w", path, err)
 	}
-	pf := openPageFile(newBlockReader(f, st.Size()), st.Size())
+	return readFrom(newBlockReader(f, st.Size()), st.Size(), parse), nil
+}
+
+// readFrom is readDamaged on the size bytes of r.
+func readFrom(r io.ReaderAt, size int64, parse ParseFunc) *salvageRead {
+	pf := openPageFile(r, size)
 	rd := &salvageRead{meta: map[string][]byte{}, queue: map[uint64]*Entry{}, queueBad: map[uint64]bool{},
 		batches: map[uint64]*Batch{}, history: map[uint64][]byte{}, historyBad: map[uint64]bool{},
 		undo: map[string][]byte{}}
@@ -102,7 +108,7 @@ func readDamaged(path string, parse ParseFunc) (*salvageRead, error) {
 	if pf.use < 0 {
 		rd.noMeta, rd.metaLost, rd.queueGone, rd.batchesGone, rd.historyGone, rd.undoGone = true, true, true, true, true, true
 		rd.scatter(pf, nil)
-		return rd, nil
+		return rd
 	}
 	rd.stale = pf.metas[0].err != nil || pf.metas[1].err != nil
 	seen := map[uint64]string{}
@@ -119,7 +125,7 @@ func readDamaged(path string, parse ParseFunc) (*salvageRead, error) {
 			rd.queueBad[seq] = true
 		}
 	}
-	return rd, nil
+	return rd
 }
 
 // walk walks one bucket (value is its header; nil when the root bucket
