@@ -455,7 +455,21 @@ func (w *treeWalk) tree(id uint64, lo, hi []byte, depth int) {
 	}
 	from := 0
 	if w.last {
+		// The other children are not walked, but a write of this page
+		// (an append rewrites it) carries their numbers: each must be a
+		// page of the file, referenced once and not free.
 		from = len(n.elems) - 1
+		for _, e := range n.elems[:from] {
+			if e.child < 2 || e.child >= w.pf.meta().hwm {
+				w.fail(lo, hi, pageErr(id, "names child page %d, outside the file's pages 2 to %d", e.child, w.pf.meta().hwm-1))
+				return
+			}
+			if by, ok := w.seen[e.child]; ok {
+				w.fail(lo, hi, pageErr(id, "names child page %d, reached from bucket %q too: overwritten page number", e.child, by))
+				return
+			}
+			w.seen[e.child] = w.bucket
+		}
 	}
 	for i := from; i < len(n.elems); i++ {
 		childHi := hi

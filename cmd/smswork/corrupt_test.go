@@ -310,7 +310,7 @@ func (w *corpusWorkload) check(t *testing.T) string {
 	case 2:
 		refusedDamaged(t, b, "run", code, stderr)
 		if got := b.read("SMS.INI"); got != ini {
-			t.Fatalf("a refused run changed SMS.INI:\n%q", got)
+			t.Fatalf("a refused run changed SMS.INI:\n%q\n%s", got, lastLines(stderr, 8))
 		}
 		sameTree(t, "after a refused run", tree, treeOf(t, b.dir))
 		outcome = "refused"
