@@ -221,22 +221,18 @@ func (rd *salvageRead) takeRecord(key uint64, v []byte) bool {
 	return true
 }
 
-// scatter looks through every page of the file that no walk reached for
-// leaf pages of history records, and takes in those the walk lost (in a
-// lost range, or all when the history bucket cannot be found). A record
-// is immutable once written and carries its own hash, so a copy found in
-// a page the tree no longer reaches is the record itself; queue entries
-// and batches change, and an old copy would say an old state: they are
-// never taken from scattered pages.
-func (rd *salvageRead) scatter(pf *pageFile, seen map[uint64]string) {
+// scatter looks through every page of the file, damaged ones too (their
+// page number is not trusted, only their content), for history records
+// the walk lost (in a lost range, or all when the history bucket cannot
+// be found): in leaf pages of the history, and in the history bucket of
+// any root page that held it inline. A record is immutable once written
+// and carries its own hash, so a copy found anywhere is the record itself;
+// queue entries and batches change, and an old copy would say an old
+// state: they are never taken from scattered pages.
+func (rd *salvageRead) scatter(pf *pageFile, _ map[uint64]string) {
 	end := uint64(pf.size / int64(pf.psz))
 	if pf.use >= 0 {
-		end = min(end, pf.meta().hwm)
-	} else {
-		// No meta: readPage bounds pages by a high-water mark.
-		pf.metas[0].m.hwm = end
-		pf.use = 0
-		defer func() { pf.use = -1 }()
+		end = min(end, max(pf.meta().hwm, 2))
 	}
 	wanted := func(k uint64) bool {
 		if rd.historyGone {
@@ -249,24 +245,22 @@ func (rd *salvageRead) scatter(pf *pageFile, seen map[uint64]string) {
 		}
 		return false
 	}
-	for id := uint64(2); id < end; id++ {
-		if _, ok := seen[id]; ok {
-			continue
-		}
-		buf, err := pf.readPage(id, flagLeaf)
-		if err != nil {
-			continue
-		}
-		n, err := decodeNode(id, buf)
-		if err != nil {
-			continue
-		}
+	var take func(n *node, depth int)
+	take = func(n *node, depth int) {
 		for _, e := range n.elems {
-			if len(e.key) != 8 || e.flags != 0 {
+			if e.flags&leafIsBucket != 0 {
+				if depth == 0 && string(e.key) == string(bucketHistory) && len(e.value) > bucketHeaderSize && ne.Uint64(e.value) == 0 {
+					if in, err := decodeNode(0, e.value[bucketHeaderSize:]); err == nil && in.leaf {
+						take(in, depth+1)
+					}
+				}
+				continue
+			}
+			if len(e.key) != 8 || !bytes.HasSuffix(e.value, []byte(`"}`)) {
 				continue
 			}
 			k := u64key(e.key)
-			if _, have := rd.history[k]; have || !wanted(k) || !bytes.HasSuffix(e.value, []byte(`"}`)) {
+			if _, have := rd.history[k]; have || !wanted(k) {
 				continue
 			}
 			bad := rd.historyBad[k]
@@ -275,6 +269,24 @@ func (rd *salvageRead) scatter(pf *pageFile, seen map[uint64]string) {
 			} else if !bad {
 				delete(rd.historyBad, k) // not a record of the history at all
 			}
+		}
+	}
+	for id := uint64(2); id < end; id++ {
+		buf := make([]byte, pf.psz)
+		if n, _ := pf.r.ReadAt(buf, int64(id)*int64(pf.psz)); n < len(buf) {
+			break
+		}
+		if ne.Uint16(buf[8:]) != flagLeaf {
+			continue
+		}
+		if over := uint64(ne.Uint32(buf[12:])); over > 0 && over < maxOverflow && id+over < end {
+			full := make([]byte, (over+1)*uint64(pf.psz))
+			if n, _ := pf.r.ReadAt(full, int64(id)*int64(pf.psz)); n == len(full) {
+				buf = full
+			}
+		}
+		if n, err := decodeNode(id, buf); err == nil {
+			take(n, 0)
 		}
 	}
 }
