@@ -428,3 +428,52 @@ func mustOpenJournalNoCheck(t *testing.T) *Journal {
 	t.Cleanup(func() { _ = j.Close() })
 	return j
 }
+
+// TestSalvage_UndoLostStepsIsGivenUp: a rollback in progress whose undo
+// steps were lost cannot be finished whole: the salvage gives it up and
+// holds what is open of the batch, instead of letting the next start undo
+// part of it and queue it again.
+func TestSalvage_UndoLostStepsIsGivenUp(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j.db")
+	ini := damageJournal(t, path, 300, 5)
+	j, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = j.Update(func(tx *Tx) error {
+		b, err := tx.Batch(1)
+		if err != nil {
+			return err
+		}
+		b.Atomic = true
+		return tx.StartUndo(b, UndoRollback, 301, "", time.Unix(0, 0))
+	})
+	_ = j.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	breakPage(t, path, pageOf(t, path, "undo", "leaf"))
+	res, sj := salvaged(t, path, ini, false)
+	if len(res.NoUndo) != 1 || res.NoUndo[0] != 1 {
+		t.Fatalf("batch 1 lost undo steps: %+v", res)
+	}
+	err = sj.View(func(tx *Tx) error {
+		ids, err := tx.Undoing()
+		if err != nil || len(ids) != 0 {
+			return fmt.Errorf("undoing %v %v, want none", ids, err)
+		}
+		b, err := tx.Batch(1)
+		if err != nil || b.Undo != nil || b.Backups != BackupsPruning {
+			return fmt.Errorf("batch 1: %+v %v", b, err)
+		}
+		return tx.Queue(func(e *Entry) error {
+			if e.State != Held {
+				return fmt.Errorf("operation %d is %s, want held", e.Seq, e.State)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

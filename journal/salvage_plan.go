@@ -339,6 +339,14 @@ func (p *salvagePlan) planUndo(rd *salvageRead) map[uint64]bool {
 		if len(b.Discard) > 0 {
 			p.prunePending = true
 		}
+		if b.Undo != nil && noUndo[b.ID] {
+			// Its undo cannot be finished whole: it is given up, and
+			// its open operations are held (holdAtomic); the batch is
+			// partly undone, as the audit's undone records say.
+			b.Undo = nil
+			p.result.Dropped = append(p.result.Dropped, fmt.Sprintf("the undo of batch %d, in progress: it lost undo steps; what it restored stays restored", b.ID))
+			continue
+		}
 		if b.Undo != nil {
 			p.undoing = append(p.undoing, b.ID)
 		}
@@ -348,7 +356,8 @@ func (p *salvagePlan) planUndo(rd *salvageRead) map[uint64]bool {
 }
 
 // holdAtomic holds the open operations of atomic batches that lost undo
-// steps: a rollback could not undo them whole.
+// steps (among them those whose rollback was in progress): a rollback
+// could not undo them whole.
 func (p *salvagePlan) holdAtomic(noUndo map[uint64]bool) {
 	for id := range noUndo {
 		if b := p.batches[id]; b != nil && b.Atomic && b.State == "" {
