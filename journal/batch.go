@@ -319,7 +319,7 @@ func (t *Tx) ClearPrunePending() error { return t.meta().Delete(keyPrunePending)
 
 // Record returns history record id.
 func (t *Tx) Record(id uint64) (*Record, error) {
-	v := t.tx.Bucket(bucketHistory).Get(u64(id))
+	v := t.checked(bucketHistory).Get(u64(id))
 	if v == nil {
 		return nil, fmt.Errorf("history record %d: %w", id, ErrNotFound)
 	}
@@ -341,7 +341,7 @@ type UndoStep struct {
 // A step whose record a history prune removed is an error wrapping
 // ErrNotFound: the batch can no longer be undone.
 func (t *Tx) UndoSteps(id, belowSeq, belowRec uint64, fn func(UndoStep, *Record) error) error {
-	b := t.tx.Bucket(bucketUndo)
+	b := t.checked(bucketUndo)
 	if b == nil {
 		return nil // a journal from before undo existed, opened read-only
 	}
@@ -433,7 +433,7 @@ func (t *Tx) Discarded(id uint64) error {
 func (t *Tx) BackupNames(id uint64) ([]string, error) {
 	var names []string
 	prefix := u64(id)
-	c := t.tx.Bucket(bucketUndo).Cursor()
+	c := t.checked(bucketUndo).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if len(v) == 0 {
 			continue
@@ -463,7 +463,7 @@ func (t *Tx) SetBackups(id uint64, s BackupsState) error {
 			return err
 		}
 		var keys [][]byte
-		c := t.tx.Bucket(bucketUndo).Cursor()
+		c := t.checked(bucketUndo).Cursor()
 		prefix := u64(id)
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 			keys = append(keys, append([]byte(nil), k...))

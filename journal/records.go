@@ -138,6 +138,10 @@ type Record struct {
 	// Undoes is, on an undo step's record (outcome undone), the record
 	// whose operation's prior state was restored.
 	Undoes uint64 `json:"undoes,omitempty"`
+	// Salvage is set on the records smswork journal salvage writes: one
+	// standing for history records it could not read (outcome lost), and
+	// the one saying what it did (outcome salvaged).
+	Salvage *SalvageMark `json:"salvage,omitempty"`
 	// Prev is the hash of the previous record (for a checkpoint: of the
 	// last record it stands for, the pruned head); Hash this record's. See
 	// the package documentation for the canonical encoding they cover.

@@ -53,7 +53,7 @@ func (t *Tx) EndUndo(b *Batch, barrier uint64) error {
 func (t *Tx) DiscardSteps(b *Batch, above uint64) error {
 	prefix := u64(b.ID)
 	var keys [][]byte
-	c := t.tx.Bucket(bucketUndo).Cursor()
+	c := t.checked(bucketUndo).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if binary.BigEndian.Uint64(k[8:16]) <= above {
 			continue

@@ -34,7 +34,7 @@ type historyOptions struct {
 // carry, and two that describe an operation's life.
 var historyOutcomes = []string{
 	string(ops.Done), string(ops.AlreadyDone), string(ops.Failed), string(ops.Skipped), string(ops.Held),
-	string(ops.Checkpoint), string(ops.Undone), string(ops.Dropped),
+	string(ops.Checkpoint), string(ops.Undone), string(ops.Dropped), string(ops.Lost), string(ops.Salvaged),
 	"interrupted", // interrupted at least once, then finished (rerun)
 	"resolved",    // a person decided it (smswork resolve)
 }
@@ -234,6 +234,9 @@ func writeHistoryLine(w io.Writer, r *journal.Record) {
 	if r.IsCheckpoint() && r.Checkpoint != nil {
 		entry = fmt.Sprintf("(checkpoint: %d record(s) through %d, committed before %s, were pruned)",
 			r.Checkpoint.Pruned, r.Checkpoint.Through, r.Checkpoint.Before.Local().Format("2006-01-02 15:04:05"))
+	}
+	if (r.Outcome == ops.Lost || r.Outcome == ops.Salvaged) && r.Salvage != nil {
+		entry = "(smswork journal salvage)" // what it did is the note
 	}
 	fmt.Fprintf(w, "%-7d %-19s %-12s %-9s %s%s\n", r.ID, r.Committed.Local().Format("2006-01-02 15:04:05"), r.Outcome,
 		fmt.Sprintf("%d:%d", r.Batch, r.Pos), entry, historyNote(r))

@@ -43,7 +43,8 @@ to its destination). A file that a later run operation may have changed is
 reported with that record named.
 
 Exit status 0 when all is clean, 1 with the list of findings, each naming the
-record or operation (its ID and entry).`,
+record or operation (its ID and entry), 2 when the journal file itself is
+damaged (each damaged page named; see 'smswork journal salvage').`,
 		Example: `  smswork verify
   smswork --drive C=/mnt/image/c verify --files`,
 		Args: cobra.NoArgs,
@@ -86,6 +87,13 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions) error {
 		fmt.Fprintf(g.stdout, "no journal yet at %s; %s parses: clean\n", g.journalPath(), g.iniPath())
 		return nil
 	}
+	var de *journal.DamageError
+	if errors.As(err, &de) {
+		for _, f := range de.Findings {
+			fmt.Fprintf(g.stdout, "FINDING: %v\n", f)
+		}
+		return err
+	}
 	if err != nil {
 		return err
 	}
@@ -101,6 +109,14 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions) error {
 		fmt.Fprintln(g.stdout, ini.notice(!work))
 	}
 	findings := j.Check()
+	if len(findings) > 0 {
+		// The file's own structure is damaged: what it records cannot
+		// be walked safely, let alone trusted.
+		for _, f := range findings {
+			fmt.Fprintf(g.stdout, "FINDING: %v\n", f)
+		}
+		return &journal.DamageError{Path: j.Path(), Findings: findings}
+	}
 	var expected []audit.ExpectedFile
 	err = j.View(func(tx *journal.Tx) error {
 		findings = append(findings, tx.VerifyChain()...)

@@ -46,10 +46,10 @@ func registerCompletions(root *cobra.Command, g *globalOptions) {
 		case "add":
 			must(c, "on-rollback", fixed("keep", "drop"))
 		case "resolve":
-			c.ValidArgsFunction = func(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			c.ValidArgsFunction = func(cc *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 				switch len(args) {
 				case 0:
-					return g.heldCompletions(toComplete), cobra.ShellCompDirectiveNoFileComp
+					return g.heldCompletions(cc, toComplete), cobra.ShellCompDirectiveNoFileComp
 				case 1:
 					return []cobra.Completion{
 						cobra.CompletionWithDesc(string(journal.Rerun), "run it again"),
@@ -59,15 +59,15 @@ func registerCompletions(root *cobra.Command, g *globalOptions) {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
 		case "undo":
-			c.ValidArgsFunction = func(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			c.ValidArgsFunction = func(cc *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 				if len(args) > 0 {
 					return nil, cobra.ShellCompDirectiveNoFileComp
 				}
-				return g.batchCompletions(toComplete, undoable), cobra.ShellCompDirectiveNoFileComp
+				return g.batchCompletions(cc, toComplete, undoable), cobra.ShellCompDirectiveNoFileComp
 			}
 		case "history":
-			must(c, "batch", func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-				return g.batchCompletions(toComplete, func(*journal.Batch) bool { return true }), cobra.ShellCompDirectiveNoFileComp
+			must(c, "batch", func(cc *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+				return g.batchCompletions(cc, toComplete, func(*journal.Batch) bool { return true }), cobra.ShellCompDirectiveNoFileComp
 			})
 			must(c, "outcome", fixed(historyOutcomes...))
 		}
@@ -87,7 +87,15 @@ func undoable(b *journal.Batch) bool {
 
 // viewForCompletion runs fn on the journal opened read-only, without
 // waiting for a run that holds it; any failure means no completions.
-func (g *globalOptions) viewForCompletion(fn func(*journal.Tx) error) bool {
+func (g *globalOptions) viewForCompletion(c *cobra.Command, fn func(*journal.Tx) error) bool {
+	if g.set == nil {
+		// __complete runs no PersistentPreRunE: find the journal as
+		// every command does (configuration file, flags).
+		if err := g.resolveSettings(c); err != nil {
+			cobra.CompDebugln(fmt.Sprintf("no completions: %v", err), false)
+			return false
+		}
+	}
 	j, err := journal.Open(g.journalPath(), journal.Options{ReadOnly: true, LockTimeout: completionLockWait})
 	if err != nil {
 		cobra.CompDebugln(fmt.Sprintf("no completions from the journal: %v", err), false)
@@ -103,9 +111,9 @@ func (g *globalOptions) viewForCompletion(fn func(*journal.Tx) error) bool {
 
 // heldCompletions are the IDs of the held operations that start with
 // prefix, each described by its entry.
-func (g *globalOptions) heldCompletions(prefix string) []cobra.Completion {
+func (g *globalOptions) heldCompletions(c *cobra.Command, prefix string) []cobra.Completion {
 	var out []cobra.Completion
-	ok := g.viewForCompletion(func(tx *journal.Tx) error {
+	ok := g.viewForCompletion(c, func(tx *journal.Tx) error {
 		return tx.Queue(func(e *journal.Entry) error {
 			id := strconv.FormatUint(e.Seq, 10)
 			if e.State == journal.Held && strings.HasPrefix(id, prefix) {
@@ -122,9 +130,9 @@ func (g *globalOptions) heldCompletions(prefix string) []cobra.Completion {
 
 // batchCompletions are the numbers of the batches that keep says yes to
 // and that start with prefix, each described by its size and time.
-func (g *globalOptions) batchCompletions(prefix string, keep func(*journal.Batch) bool) []cobra.Completion {
+func (g *globalOptions) batchCompletions(c *cobra.Command, prefix string, keep func(*journal.Batch) bool) []cobra.Completion {
 	var out []cobra.Completion
-	ok := g.viewForCompletion(func(tx *journal.Tx) error {
+	ok := g.viewForCompletion(c, func(tx *journal.Tx) error {
 		return tx.Batches(func(b *journal.Batch) error {
 			id := strconv.FormatUint(b.ID, 10)
 			if keep(b) && strings.HasPrefix(id, prefix) {

@@ -128,6 +128,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "smswork: %v\n", err)
+	if errors.Is(err, journal.ErrDamaged) {
+		fmt.Fprint(stderr, damageAdvice(err))
+	}
 	return exitCode(err)
 }
 
@@ -147,6 +150,8 @@ func exitCode(err error) int {
 		return exitUsage // refused, nothing changed
 	case errors.Is(err, journal.ErrLocked):
 		return exitLocked
+	case errors.Is(err, journal.ErrDamaged):
+		return exitUsage // nothing was run on it; smswork journal salvage
 	case errors.Is(err, recovery.ErrBadInput), errors.As(err, &se), errors.Is(err, smsini.ErrNotAFile),
 		errors.Is(err, config.ErrBad), errors.Is(err, errUsage):
 		return exitUsage

@@ -17,6 +17,7 @@ import (
 	"smswork/internal/config"
 	"smswork/internal/fsroot"
 	"smswork/journal"
+	"smswork/ops"
 	"smswork/ops/exec"
 )
 
@@ -138,6 +139,7 @@ func newRoot(stdout, stderr io.Writer) (*cobra.Command, *globalOptions) {
 		newHistoryCommand(g),
 		newVerifyCommand(g),
 		newConfigCommand(g),
+		newJournalCommand(g),
 		newDemoCommand(g),
 	)
 	registerCompletions(cmd, g)
@@ -268,7 +270,7 @@ func (g *globalOptions) openDrives() (*fsroot.Drives, error) {
 // openJournal opens the journal for writing, or read-only.
 func (g *globalOptions) openJournal(readOnly bool) (*journal.Journal, error) {
 	host, _ := os.Hostname()
-	return journal.Open(g.journalPath(), journal.Options{ReadOnly: readOnly, Host: host, Version: buildVersion()})
+	return journal.Open(g.journalPath(), journal.Options{ReadOnly: readOnly, Host: host, Version: buildVersion(), Parse: ops.Parse})
 }
 
 // logger builds the zerolog logger once: console on a terminal, JSON lines

@@ -100,7 +100,7 @@ func Format(w io.Writer, r *Run) error {
 }
 
 // WriteFile replaces path with r's metrics, atomically and durably
-// (internal/durable): a reader sees the previous file or this one. A new
+// (internal/fsroot): a reader sees the previous file or this one. A new
 // file is created 0644, for the collector to read.
 func WriteFile(path string, r *Run) error {
 	var buf bytes.Buffer
