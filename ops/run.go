@@ -96,6 +96,7 @@ func (e *Executor) execRun(ctx context.Context, op *Op, res *Result) {
 	default:
 		res.setFailed(fmt.Errorf("%s: %w", op.Argv[0], werr))
 	}
+	e.syncRunEffects(op, res)
 }
 
 // program finds the host file to execute for argv0 and the folder to run

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -184,7 +185,8 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 		_ = drives.Close()
 		return cfg, nil, err
 	}
-	x := &ops.Executor{Drives: drives, OpTimeout: o.opTimeout, Log: log, Failpoint: fp, Progress: g.progress(log)}
+	x := &ops.Executor{Drives: drives, OpTimeout: o.opTimeout, Log: log, Failpoint: fp, Progress: g.progress(log),
+		SyncDirs: []string{filepath.Dir(g.journalPath())}}
 	cfg = recovery.Config{
 		Ini: g.ini, Journal: j, Exec: x,
 		Interrupted:     recovery.InterruptedPolicy(o.interrupted),
