@@ -96,7 +96,7 @@ func powerBudget(fs FileSystem) (failpointN, straceN int) {
 	case testing.Short():
 		return 1, 1
 	case fs.Name != "ext4":
-		return 1, 4
+		return 1, 2
 	}
 	return 2, 15
 }
@@ -152,15 +152,14 @@ func TestPowerLoss(t *testing.T) {
 }
 
 // powerFailpoints are the failpoints TestPowerLoss cuts the power at on
-// fs: all of them on ext4 and with -crashtest.full; else those right
-// after an effect that is durable only once synced (a rename, a backup,
-// a commit, a rewrite of SMS.INI) and before a program starts.
+// fs: all of them on ext4 and with -crashtest.full; else a few right
+// after an effect that is durable only once synced (a commit, a rewrite
+// of SMS.INI, a rename).
 func powerFailpoints(fs FileSystem) []string {
 	if *full || fs.Name == "ext4" {
 		return failpoints
 	}
-	return []string{"op.after-backup", "op.after-commit", "mirror.after-write", "copy.after-rename",
-		"del.before-sync", "move.after-rename", "run.before-start"}
+	return []string{"op.after-commit", "mirror.after-write", "copy.after-rename", "move.after-rename"}
 }
 
 // replaceFile is the textbook atomic write: a temporary file, written and
