@@ -32,7 +32,8 @@ const (
 // mixing copies of small and multi-MiB files (over existing targets and
 // with wildcards), dels (wildcards, an absent file), moves within and
 // across folders and drives, md and rd, run operations that bump counter
-// files, and a run operation that appends two entries with `smswork add`.
+// files (appending a line without syncing it), and a run operation that
+// appends entries with `smswork add`.
 func Reference(s *Sandbox) *Workload {
 	rng := rand.New(rand.NewPCG(1, 2))
 	blob := func(n int) []byte {

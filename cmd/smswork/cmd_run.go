@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -256,7 +257,8 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 		_ = drives.Close()
 		return cfg, nil, err
 	}
-	x := &exec.Executor{Drives: drives, OpTimeout: o.opTimeout, Log: log, Failpoint: fp, Progress: g.progress(log)}
+	x := &exec.Executor{Drives: drives, OpTimeout: o.opTimeout, Log: log, Failpoint: fp, Progress: g.progress(log),
+		SyncDirs: []string{filepath.Dir(g.journalPath())}}
 	cfg = recovery.Config{
 		Ini: g.iniPath(), Journal: j, Exec: x,
 		Interrupted:     recovery.InterruptedPolicy(o.interrupted),

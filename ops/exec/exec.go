@@ -57,6 +57,14 @@ type Executor struct {
 	// first byte, then after every buffer written (at most every
 	// copyBufSize bytes). See ProgressFunc.
 	Progress ProgressFunc
+	// SyncDirs are folders, besides those of the mapped drives, whose
+	// file systems are made durable after a run operation's program
+	// exits and before the operation is committed (cmd/smswork gives the
+	// journal's folder). See syncRunEffects.
+	SyncDirs []string
+
+	// syncFileSystems replaces fsroot.SyncFileSystems in tests.
+	syncFileSystems func(dirs []string) error
 }
 
 func (e *Executor) failpoint(name string) {

@@ -131,6 +131,7 @@ func (e *Executor) execRun(ctx context.Context, op *ops.Op, res *ops.Result) {
 	default:
 		setFailed(res, fmt.Errorf("%s: %w", op.Argv[0], werr))
 	}
+	e.syncRunEffects(op, res)
 }
 
 // program finds the host file to execute for argv0 and the folder to run
