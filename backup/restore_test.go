@@ -53,7 +53,7 @@ func undoCases() []undoCase {
 			e.file("C:/src/one.txt", "one", 0o644)
 			e.file("C:/src/two.txt", "two", 0o600)
 			e.file("C:/src/skip.log", "skip", 0o644)
-			e.file("C:/dst/one.txt", "old one", 0o444)
+			e.file("C:/dst/one.txt", "old one", 0o604) // read-only would be refused, as cmd.exe refuses it
 		},
 		entry: `copy C:\src\*.txt C:\dst`,
 		kinds: []ops.PriorKind{pFile, pAbsent},

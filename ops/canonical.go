@@ -3,9 +3,11 @@ package ops
 import "strings"
 
 // Canonical prints the operation back as a PendingWork entry: the verb in
-// lower case (copy, del, move, md, rd), the paths in Path.String form,
-// then the switches that differ from the defaults (copy /-y /v /a, del
-// /q /f, rd /s /q); `copy FILE+,,` for a touch; JoinCommandLine(Argv) for
+// lower case (copy, del, move, ren, md, rd), the paths in Path.String form
+// (a destination naming a folder ending in its separator), copy's /a or
+// /b after each file it applies to and its sources joined by " + ", then
+// the switches that differ from the defaults (copy /-y /v, del /q /f, rd
+// /s /q); `copy FILE+,,` for a touch; JoinCommandLine(Argv) for
 // a run (a program named like a verb is quoted). A path is quoted when it holds a space or a character cmd.exe
 // treats specially (or a Unicode space a reader might trim), or could be
 // read as a switch.
@@ -20,12 +22,20 @@ func (o *Op) Canonical() string {
 		if o.Touch {
 			return "copy " + quotePath(o.Src.String()) + "+,,"
 		}
-		b.WriteString("copy " + quotePath(o.Src.String()) + " " + quotePath(o.Dst.String()))
+		b.WriteString("copy " + quotePath(o.Src.String()))
+		writeMode(&b, o.ASCII, o.Binary)
+		for _, j := range o.Join {
+			b.WriteString(" + " + quotePath(j.Path.String()))
+			writeMode(&b, j.ASCII, j.Binary)
+		}
+		b.WriteString(" " + quotePath(dstString(o)))
+		writeMode(&b, o.DstASCII, o.DstBinary)
 		writeSwitch(&b, o.NoOverwrite, "/-y")
 		writeSwitch(&b, o.Verify, "/v")
-		writeSwitch(&b, o.ASCII, "/a")
 	case KindMove:
-		b.WriteString("move " + quotePath(o.Src.String()) + " " + quotePath(o.Dst.String()))
+		b.WriteString("move " + quotePath(o.Src.String()) + " " + quotePath(dstString(o)))
+	case KindRen:
+		b.WriteString("ren " + quotePath(o.Src.String()) + " " + quotePath(o.NewName))
 	case KindDel:
 		b.WriteString("del " + quotePath(o.Src.String()))
 		writeSwitch(&b, o.Quiet, "/q")
@@ -49,6 +59,26 @@ func (o *Op) Canonical() string {
 		}
 	}
 	return b.String()
+}
+
+// writeMode writes the /a or /b in effect for the file just written.
+func writeMode(b *strings.Builder, ascii, binary bool) {
+	writeSwitch(b, ascii, "/a")
+	writeSwitch(b, binary && !ascii, "/b")
+}
+
+// dstString is o.Dst as written, with the separator that ends it when it
+// names a folder (DstDir).
+func dstString(o *Op) string {
+	s := o.Dst.String()
+	switch {
+	case !o.DstDir || o.Dst.Rel == "":
+	case o.Dst.Drive == "":
+		s += "/"
+	default:
+		s += `\`
+	}
+	return s
 }
 
 func writeSwitch(b *strings.Builder, on bool, sw string) {

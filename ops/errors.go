@@ -21,8 +21,8 @@ var (
 	// ErrArgCount: too many or too few paths for the command.
 	ErrArgCount = errors.New("wrong number of paths")
 	// ErrSyntax: a construct DOS gives a meaning smswork does not take: a
-	// comma outside double quotes (other than `copy FILE+,,`), copy's
-	// joining of files with `+`, a switch glued to the end of a path, a
+	// comma outside double quotes (other than `copy FILE+,,`), a `+` of
+	// copy with no file on one side, a switch glued to the end of a path, a
 	// touch with a switch that has no meaning for it.
 	ErrSyntax = errors.New("syntax error")
 	// ErrEmptyPath: a path (or program name) written as "".
@@ -55,6 +55,11 @@ var (
 	// ErrWildcard: `*` or `?` outside the last element of a path, or in a
 	// path that takes none (copy and move DST, md, rd, a program).
 	ErrWildcard = errors.New("wildcard not allowed here")
+
+	// ErrNewNamePath: ren's new name holds a drive or a folder (`ren
+	// c:\a.txt c:\b.txt`): REN renames inside OLD's folder; a path is
+	// move's job.
+	ErrNewNamePath = errors.New("new name is a path")
 
 	// ErrBadIntent: an intent or path read back from the journal does not
 	// fit its operation (wrong number of items, a temporary name that is

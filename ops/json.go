@@ -9,7 +9,8 @@ import (
 // are not UTF-8, and encoding/json would replace such bytes with U+FFFD,
 // so that a journaled operation would name another file than its entry.
 // A Path or an Op whose text is not valid UTF-8 is therefore stored with
-// that text in base64 ("rel64", "argv64"); valid text stays readable.
+// that text in base64 ("rel64", "argv64", "newName64"); valid text stays
+// readable.
 
 // MarshalJSON encodes p losslessly.
 func (p Path) MarshalJSON() ([]byte, error) {
@@ -45,13 +46,17 @@ func (o Op) MarshalJSON() ([]byte, error) {
 	type plain Op
 	v := struct {
 		plain
-		Argv64 [][]byte `json:"argv64,omitempty"`
+		Argv64    [][]byte `json:"argv64,omitempty"`
+		NewName64 []byte   `json:"newName64,omitempty"`
 	}{plain: plain(o)}
 	if !ValidText(o.Argv...) {
 		v.Argv = nil
 		for _, a := range o.Argv {
 			v.Argv64 = append(v.Argv64, []byte(a))
 		}
+	}
+	if !ValidText(o.NewName) {
+		v.NewName, v.NewName64 = "", []byte(o.NewName)
 	}
 	return json.Marshal(v)
 }
@@ -61,12 +66,16 @@ func (o *Op) UnmarshalJSON(b []byte) error {
 	type plain Op
 	var v struct {
 		plain
-		Argv64 [][]byte `json:"argv64"`
+		Argv64    [][]byte `json:"argv64"`
+		NewName64 *[]byte  `json:"newName64"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
 	*o = Op(v.plain)
+	if v.NewName64 != nil {
+		o.NewName = string(*v.NewName64)
+	}
 	if v.Argv64 != nil {
 		o.Argv = make([]string, len(v.Argv64))
 		for i, a := range v.Argv64 {

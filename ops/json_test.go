@@ -15,6 +15,8 @@ func TestOp_JSONKeepsBytes(t *testing.T) {
 		{Kind: KindRun, Argv: []string{"prog", "caf\xe9", "plain"}},
 		{Kind: KindRun, Argv: []string{"prog", "ünïcode"}},
 		{Kind: KindMD, Src: Path{Drive: "C", Rel: "plain"}},
+		{Kind: KindRen, Src: Path{Drive: "C", Rel: "a"}, NewName: "caf\xe9.txt"},
+		{Kind: KindCopy, Src: Path{Drive: "C", Rel: "a"}, Join: []JoinPart{{Path: Path{Drive: "C", Rel: "b\xe9"}, Binary: true}}, Dst: Path{Drive: "C", Rel: "c"}, DstDir: true},
 	}
 	for _, op := range tests {
 		data, err := json.Marshal(&op)
@@ -28,7 +30,7 @@ func TestOp_JSONKeepsBytes(t *testing.T) {
 		if !reflect.DeepEqual(got, op) {
 			t.Errorf("%s: got %+v, want %+v", data, got, op)
 		}
-		if ValidText(op.Argv...) && ValidText(op.Src.Rel, op.Dst.Rel) && !json.Valid(data) {
+		if ValidText(op.Argv...) && ValidText(op.Src.Rel, op.Dst.Rel, op.NewName) && !json.Valid(data) {
 			t.Errorf("invalid JSON %s", data)
 		}
 	}

@@ -9,7 +9,8 @@ type Kind string
 const (
 	KindCopy Kind = "copy" // copy SRC DST [/y|/-y] [/v] [/a|/b]; also `copy FILE+,,` (touch)
 	KindDel  Kind = "del"  // del|erase PATH [/q] [/f]
-	KindMove Kind = "move" // move|ren|rename SRC DST
+	KindMove Kind = "move" // move SRC DST (records from before KindRen hold ren and rename entries too)
+	KindRen  Kind = "ren"  // ren|rename OLD NEW: NEW is a name (wildcards allowed) in OLD's folder
 	KindMD   Kind = "md"   // md|mkdir PATH
 	KindRD   Kind = "rd"   // rd|rmdir PATH [/s] [/q]
 	KindRun  Kind = "run"  // anything else: a program and its arguments
@@ -58,15 +59,34 @@ type Op struct {
 	// Dst is the destination of copy and move: a file, or a folder that
 	// exists (or, with several sources, must).
 	Dst Path `json:"dst,omitzero"`
+	// DstDir says Dst was written ending in a backslash (or a slash): it
+	// names a folder, which must exist when the operation runs; nothing
+	// is ever written to a file of that name.
+	DstDir bool `json:"dstDir,omitempty"`
+	// NewName is ren's second argument as written: a name in Src's folder,
+	// never a path; `*` and `?` in it follow cmd.exe's wildcard-rename
+	// rules (RenameName).
+	NewName string `json:"newName,omitempty"`
+	// Join holds the further sources of a concatenation, `copy A+B+C DST`
+	// (A is Src): each is appended to what comes before it.
+	Join []JoinPart `json:"join,omitempty"`
 
 	// NoOverwrite is copy's /-y: an existing destination is not replaced
 	// and the operation fails.
 	NoOverwrite bool `json:"noOverwrite,omitempty"`
 	// Verify is copy's /v: the written file is read back and compared.
 	Verify bool `json:"verify,omitempty"`
-	// ASCII is copy's /a: the source is text and ends at its first
-	// Ctrl-Z (0x1A), as in DOS. /b (binary) is the default.
-	ASCII bool `json:"ascii,omitempty"`
+	// ASCII is copy's /a in effect for Src: the source is text and ends
+	// at its first Ctrl-Z (0x1A), as in DOS. Binary is /b in effect for
+	// Src. With neither, a plain copy reads binary and a concatenation
+	// text (see CopyModes).
+	ASCII  bool `json:"ascii,omitempty"`
+	Binary bool `json:"binary,omitempty"`
+	// DstASCII is /a in effect for copy's destination: one Ctrl-Z is
+	// written at its end. DstBinary is /b in effect for it: none is. With
+	// neither, a concatenation gets one and a plain copy none.
+	DstASCII  bool `json:"dstAscii,omitempty"`
+	DstBinary bool `json:"dstBinary,omitempty"`
 	// Touch is DOS's `copy FILE+,,`: set FILE's modification time to now.
 	Touch bool `json:"touch,omitempty"`
 	// Quiet is /q of del and rd (no prompt; there never is one here).
@@ -88,8 +108,23 @@ func (o *Op) Paths() []Path {
 	if !o.Src.IsZero() || o.Kind != KindRun {
 		ps = append(ps, o.Src)
 	}
+	for _, j := range o.Join {
+		ps = append(ps, j.Path)
+	}
 	if !o.Dst.IsZero() {
 		ps = append(ps, o.Dst)
 	}
+	if o.Kind == KindRen && !strings.ContainsAny(o.NewName, "*?") && !o.Src.HasWildcard() {
+		ps = append(ps, o.Src.Parent().Join(RenameName(o.NewName, o.Src.Base())))
+	}
 	return ps
+}
+
+// JoinPart is one further source of a concatenation: its path (a wildcard
+// names the files it matches, in name order) and the /a or /b in effect
+// for it.
+type JoinPart struct {
+	Path   Path `json:"path"`
+	ASCII  bool `json:"ascii,omitempty"`
+	Binary bool `json:"binary,omitempty"`
 }

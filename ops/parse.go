@@ -10,8 +10,8 @@ var verbs = map[string]Kind{
 	"del":    KindDel,
 	"erase":  KindDel,
 	"move":   KindMove,
-	"ren":    KindMove,
-	"rename": KindMove,
+	"ren":    KindRen,
+	"rename": KindRen,
 	"md":     KindMD,
 	"mkdir":  KindMD,
 	"rd":     KindRD,
@@ -161,6 +161,12 @@ func parseBuiltin(entry string, kind Kind) (*Op, error) {
 	if err != nil {
 		return nil, err
 	}
+	switch kind {
+	case KindCopy:
+		return parseCopy(entry, toks)
+	case KindRen:
+		return parseRen(entry, toks)
+	}
 	verb := lowerASCII(toks[0].text)
 	op := &Op{Kind: kind}
 	var paths []lexToken
@@ -178,17 +184,6 @@ func parseBuiltin(entry string, kind Kind) (*Op, error) {
 	}
 	end := len(entry) + 1
 
-	if kind == KindCopy {
-		if ft, ok := touchFile(paths); ok {
-			return parseTouch(entry, op, ft, paths)
-		}
-		for _, t := range paths {
-			if i := unquotedIndex(t.raw, "+"); i >= 0 && i == len(t.raw)-1 {
-				return nil, touchSplit(t).at(entry, t.col)
-			}
-		}
-	}
-
 	type want struct {
 		role pathRole
 		dst  bool
@@ -196,7 +191,7 @@ func parseBuiltin(entry string, kind Kind) (*Op, error) {
 	var wants []want
 	var need string
 	switch kind {
-	case KindCopy, KindMove:
+	case KindMove:
 		wants = []want{{role: roleSrc}, {role: roleDst, dst: true}}
 		need = verb + " needs a source and a destination"
 	case KindDel:
@@ -214,12 +209,13 @@ func parseBuiltin(entry string, kind Kind) (*Op, error) {
 		return nil, newPerr(ErrArgCount, "%s, got %d", need, len(paths)).at(entry, end)
 	}
 	for i, w := range wants {
-		p, pe := pathToken(paths[i], kind, w.role)
+		p, pe := pathToken(paths[i], w.role)
 		if pe != nil {
 			return nil, pe.at(entry, paths[i].col)
 		}
 		if w.dst {
 			op.Dst = p
+			op.DstDir = p.Rel != "" && endsInSeparator(paths[i].text, p)
 		} else {
 			op.Src = p
 		}
@@ -270,7 +266,7 @@ func parseTouch(entry string, op *Op, ft lexToken, paths []lexToken) (*Op, error
 	if op.NoOverwrite || op.Verify || op.ASCII {
 		return nil, newPerr(ErrSyntax, "copy FILE+,, (touch) takes no /-y, /v or /a").at(entry, ft.col)
 	}
-	p, pe := pathToken(ft, KindCopy, roleFile)
+	p, pe := pathToken(ft, roleFile)
 	if pe != nil {
 		return nil, pe.at(entry, ft.col)
 	}
@@ -281,14 +277,9 @@ func parseTouch(entry string, op *Op, ft lexToken, paths []lexToken) (*Op, error
 
 // pathToken checks how a path token of a built-in is written, then parses
 // its text.
-func pathToken(t lexToken, kind Kind, role pathRole) (Path, *perr) {
+func pathToken(t lexToken, role pathRole) (Path, *perr) {
 	if i := unquotedIndex(t.raw, ","); i >= 0 {
 		return Path{}, newPerr(ErrSyntax, "comma outside double quotes in %q (quote a name that holds one)", t.raw)
-	}
-	if kind == KindCopy {
-		if i := unquotedIndex(t.raw, "+"); i >= 0 {
-			return Path{}, newPerr(ErrSyntax, "copy A+B (joining files) is not supported in %q (quote a name that holds +)", t.raw)
-		}
 	}
 	if sw := gluedSwitch(t.raw); sw != "" {
 		return Path{}, newPerr(ErrSyntax, "switch %q is glued to the path %q: put a space before it, or quote the path", sw, t.raw)

@@ -58,6 +58,37 @@ type Intent struct {
 	// Irreversible says why the operation cannot be undone (an rd /s of a
 	// folder too large to keep); "" when it can.
 	Irreversible string `json:"irreversible,omitempty"`
+	// Join is set for a concatenation (`copy A+B DST`, or several files
+	// copied into one): Items then holds one item, the destination and its
+	// temporary file, and Join what is read into it.
+	Join *Join `json:"join,omitempty"`
+}
+
+// Join is what a concatenation reads and what it leaves, exact enough for
+// recovery to tell it done, redo it, or refuse: each source as it was when
+// the intent was made, and the destination's size and modification time
+// once the join is in place.
+type Join struct {
+	// Parts are the sources, in the order they are joined.
+	Parts []JoinSource `json:"parts"`
+	// EOF says one Ctrl-Z (0x1A) is written after the last part (the
+	// destination is text: /a, or the default of a concatenation).
+	EOF bool `json:"eof,omitempty"`
+	// Size is the destination's size once joined; ModTime the time it is
+	// given, chosen when the intent is made (cmd.exe stamps a join with
+	// the time it is made).
+	Size    int64     `json:"size"`
+	ModTime time.Time `json:"modTime"`
+}
+
+// JoinSource is one source of a concatenation: its path, size and
+// modification time when the intent was made, and whether it is read as
+// text (up to its first Ctrl-Z) or whole.
+type JoinSource struct {
+	Path    Path      `json:"path"`
+	Size    int64     `json:"size"`
+	ModTime time.Time `json:"modTime"`
+	ASCII   bool      `json:"ascii,omitempty"`
 }
 
 // Item is one file of an operation, by host-independent paths relative to

@@ -40,7 +40,9 @@ make of each operation from here: SMS.INI, the journal and their folders
 must be safe from others (run's permission refusal); every entry must parse
 and name mapped drives; a source must exist, and a destination's folder (an
 entry before it that creates them counts; after a program, whose effects are
-unknown, it cannot tell); a held operation stops run until decided. An entry
+unknown, it cannot tell); a destination ending in a backslash names a folder,
+and where a file stands in its way the entry can only fail; a held operation
+stops run until decided. An entry
 that cannot be undone (a run operation) is marked: a rollback of an atomic
 batch, or an undo of a finished one, stops at it.
 
@@ -170,6 +172,10 @@ func runPlan(_ context.Context, g *globalOptions, o *planOptions) error {
 	for i, p := range parsed {
 		rep.Entries = append(rep.Entries, planEntry{From: "SMS.INI", Line: appended[i].Line, Col: appended[i].Col, Raw: p.Raw, Op: p.Op, State: "new", entry: p})
 	}
+	planned := make([]journal.NewEntry, len(rep.Entries))
+	for i := range rep.Entries {
+		planned[i] = journal.NewEntry{Raw: rep.Entries[i].Raw, Op: rep.Entries[i].Op}
+	}
 	x := &exec.Executor{Drives: drives}
 	sim := &planSim{x: x, created: map[string]int{}, removed: map[string]int{}}
 	for i := range rep.Entries {
@@ -177,6 +183,11 @@ func runPlan(_ context.Context, g *globalOptions, o *planOptions) error {
 		e.N = i + 1
 		e.Does = describe(drives, &e.Op)
 		sim.check(e)
+		if problem, note := folderProblem(drives, planned, i); problem != "" && e.Problem == "" {
+			e.Problem = problem
+		} else if note != "" {
+			e.setNote(note)
+		}
 		if why := undoability(x, &e.Op); why != "" {
 			e.CannotUndo = why
 		}
@@ -420,34 +431,42 @@ func describe(d *fsroot.Drives, op *ops.Op) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-5s", op.Kind)
-	switch op.Kind {
-	case ops.KindCopy:
-		if op.Touch {
-			fmt.Fprintf(&b, " touch %s", host(op.Src))
-			break
-		}
-		fmt.Fprintf(&b, " %s -> %s", host(op.Src), host(op.Dst))
-		if op.NoOverwrite {
-			b.WriteString(", never overwrite")
-		} else {
-			b.WriteString(", overwrite")
-		}
-		if op.Verify {
-			b.WriteString(", verify")
-		}
-		if op.ASCII {
-			b.WriteString(", text (stop at Ctrl-Z)")
-		}
-	case ops.KindMove:
-		fmt.Fprintf(&b, " %s -> %s", host(op.Src), host(op.Dst))
-	case ops.KindDel, ops.KindMD, ops.KindRD:
-		fmt.Fprintf(&b, " %s", host(op.Src))
-		if op.Recursive {
-			b.WriteString(", with everything in it")
-		}
-	case ops.KindRun:
+	switch {
+	case op.Kind == ops.KindRun:
 		for _, a := range op.Argv {
 			b.WriteString(" " + ops.Show(a))
+		}
+	case op.Touch:
+		fmt.Fprintf(&b, " touch %s", host(op.Src))
+	case op.Kind == ops.KindRen:
+		fmt.Fprintf(&b, " %s -> %s (same folder)", host(op.Src), op.NewName)
+	case !op.Dst.IsZero():
+		b.WriteString(" " + host(op.Src))
+		for _, j := range op.Join {
+			b.WriteString(" + " + host(j.Path))
+		}
+		dst := host(op.Dst)
+		if op.DstDir {
+			dst += " (a folder: it must exist)"
+		}
+		fmt.Fprintf(&b, " -> %s", dst)
+	default:
+		fmt.Fprintf(&b, " %s", host(op.Src))
+	}
+	for _, sw := range []struct {
+		on   bool
+		text string
+	}{
+		{op.Kind == ops.KindCopy && !op.Touch && op.NoOverwrite, ", never overwrite"},
+		{op.Kind == ops.KindCopy && !op.Touch && !op.NoOverwrite, ", overwrite"},
+		{op.Verify, ", verify"},
+		{len(op.Join) > 0, ", joined into one file"},
+		{op.ASCII, ", text (stop at Ctrl-Z)"},
+		{op.DstASCII, ", Ctrl-Z at the end"},
+		{op.Recursive, ", with everything in it"},
+	} {
+		if sw.on {
+			b.WriteString(sw.text)
 		}
 	}
 	return b.String()

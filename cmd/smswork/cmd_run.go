@@ -292,8 +292,9 @@ func (g *globalOptions) checkPermissions(o *runOptions, log zerolog.Logger) erro
 		}
 		return nil
 	}
-	return &exitError{code: exitUsage, err: fmt.Errorf("refusing to run: others could change what runs at boot:\n  %s\n(make them writable by their owner only, owned by root or this user; or pass --insecure-permissions)",
-		strings.ReplaceAll(err.Error(), "\n", "\n  "))}
+	advice := perms.Advice(err, "make them writable by their owner only, owned by root or this user; or pass --insecure-permissions")
+	return &exitError{code: exitUsage, err: fmt.Errorf("refusing to run: others could change what runs at boot:\n  %s\n(%s)",
+		strings.ReplaceAll(err.Error(), "\n", "\n  "), advice)}
 }
 
 // permissionProblems checks SMS.INI, the journal and the configuration

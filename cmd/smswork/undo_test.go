@@ -189,12 +189,12 @@ func TestAdd_AtomicDrop(t *testing.T) {
 	b := txBox(t)
 	before := treeOf(t, b.c)
 	args := append([]string{"add", "--atomic", "--on-rollback=drop"}, txQueue...)
-	args = append(args, `del c:\windows`) // a folder: del fails
+	args = append(args, `copy c:\temp\missing.dll c:\windows\x.dll`) // no such source: fails
 	code, out, stderr := b.smswork(args...)
 	if code != 0 || !strings.Contains(out, "atomic batch 1") {
 		t.Fatalf("add --atomic: exit %d\n%s%s", code, out, stderr)
 	}
-	if got := b.read("SMS.INI"); got != txIni(append(append([]string{}, txQueue...), `del c:\windows`)...) {
+	if got := b.read("SMS.INI"); got != txIni(append(append([]string{}, txQueue...), `copy c:\temp\missing.dll c:\windows\x.dll`)...) {
 		t.Errorf("SMS.INI after add --atomic is not the plain list:\n%q", got)
 	}
 	code, out, stderr = b.smswork("run")

@@ -22,6 +22,9 @@ import (
 type dirIndex struct {
 	modTime time.Time
 	names   map[string][]string
+	// short maps upper-case 8.3 short names to real names, read on the
+	// first short-name lookup in the folder (nil until then).
+	short map[string]string
 }
 
 func indexKey(drive, dir string) string { return drive + "\x00" + dir }
@@ -126,6 +129,7 @@ func (d *Drives) refresh(p ops.Path) {
 		} else {
 			ix.names[k] = names
 		}
+		ix.short = nil
 		ix.modTime = st.ModTime()
 	}
 	if _, err := root.Lstat(relName(p.Rel)); err != nil {

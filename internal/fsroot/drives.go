@@ -171,7 +171,11 @@ func (d *Drives) HostPath(p ops.Path) (string, error) {
 // of the existing entry it means, DOS names being case-insensitive: an
 // element that exists exactly as written is kept; otherwise the one entry
 // of its folder that matches it case-insensitively is used (several such
-// entries, none exact: ErrAmbiguous). Elements from the first that does
+// entries, none exact: ErrAmbiguous); failing both, an element written as
+// an 8.3 short name (PROGRA~1) is the entry whose short name it is, where
+// the file system keeps short names apart from the long ones (NTFS through
+// ntfs-3g: see lookupShort; Windows resolves them itself). Elements from
+// the first that does
 // not exist on stay as written, and so does a last element holding a
 // wildcard. The walk goes through the drive's root: a path that leaves it
 // through a symbolic link is an error.
@@ -211,12 +215,23 @@ func (d *Drives) Resolve(p ops.Path) (ops.Path, error) {
 func (d *Drives) resolveElem(root *os.Root, drive, dir, el string) (string, bool, error) {
 	_, err := root.Lstat(relName(joinRel(dir, el)))
 	if err == nil {
+		if LooksShort(el) {
+			// ntfs-3g finds some short names itself: use the long name,
+			// so that one file has one path.
+			if real, ok, err := d.lookupShort(root, drive, dir, el); err == nil && ok {
+				return real, true, nil
+			}
+		}
 		return el, true, nil
 	}
 	if !isNotExist(err) {
 		return "", false, err
 	}
-	return d.lookupFold(root, drive, dir, el)
+	real, exists, err := d.lookupFold(root, drive, dir, el)
+	if err != nil || exists || !LooksShort(el) {
+		return real, exists, err
+	}
+	return d.lookupShort(root, drive, dir, el)
 }
 
 // Changed tells d that p was created, replaced or removed by someone other

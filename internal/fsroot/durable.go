@@ -35,10 +35,12 @@ type Options struct {
 // WriteFile replaces path with data atomically and durably: a reader sees
 // the old bytes or the new ones, never a mix, and once WriteFile returns nil
 // the new bytes survive a power loss. It writes a temporary file in the same
-// folder, fsyncs it, copies the old file's mode, owner and platform
-// attributes (Windows: Hidden, System, ReadOnly) onto it, renames it over
-// path and fsyncs the folder. On error the temporary file is removed and
-// path is unchanged (unless the error came from the final folder sync).
+// folder, gives it the old file's mode, owner and, where the file system
+// keeps them apart from Windows (NTFS through ntfs-3g; see keepAttrsOnTemp),
+// its Hidden, System and ReadOnly attributes, fsyncs it, renames it over
+// path (on Windows putting those attributes back after) and fsyncs the
+// folder. On error the temporary file is removed and path is unchanged
+// (unless the error came from the final folder sync).
 func WriteFile(path string, data []byte, opts Options) (err error) {
 	dir := filepath.Dir(path)
 	perm := opts.Perm
@@ -71,6 +73,9 @@ func WriteFile(path string, data []byte, opts Options) (err error) {
 		if statErr == nil {
 			if err := copyOwner(f, old); err != nil {
 				return fmt.Errorf("keep owner of %s: %w", path, err)
+			}
+			if err := keepAttrsOnTemp(f, path); err != nil {
+				return fmt.Errorf("keep attributes of %s: %w", path, err)
 			}
 		}
 		return nil

@@ -23,6 +23,52 @@ type Error struct {
 	Role string
 	// Reason says what is wrong, with the mode or owner found.
 	Reason string
+	// Mount is set when Path lies on a file system whose modes are made
+	// up by its mount options (NTFS mounted by ntfs-3g or ntfs3): a chmod
+	// cannot change them, a mount option does.
+	Mount *Mount
+}
+
+// Mount is a file system whose owners and modes come from its mount
+// options rather than from its files.
+type Mount struct {
+	// Point is where it is mounted; Source the device or image file;
+	// FSType the type /proc/self/mountinfo gives (fuseblk, fuse, ntfs3).
+	Point, Source, FSType string
+}
+
+// Advice is what to do about a file on m: the mount options that give
+// its files modes nobody else can write through.
+func (m *Mount) Advice() string {
+	return fmt.Sprintf("%s on %s is NTFS (%s), whose modes come from its mount options: mount it with -o umask=022 (files 0755, owned by whoever mounts it), or with -o permissions to keep real owners and modes, then chmod",
+		m.Source, m.Point, m.FSType)
+}
+
+// Advice returns what fixes the problems of err, an error of Check: the
+// mount options of each volume whose modes are made up by them, else
+// def.
+func Advice(err error, def string) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, e := range unwrapAll(err) {
+		var pe *Error
+		if errors.As(e, &pe) && pe.Mount != nil && !seen[pe.Mount.Point] {
+			seen[pe.Mount.Point] = true
+			out = append(out, pe.Mount.Advice())
+		}
+	}
+	if len(out) == 0 {
+		return def
+	}
+	return strings.Join(out, "; ")
+}
+
+// unwrapAll returns the errors joined in err, or err alone.
+func unwrapAll(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // Error returns `SMS.INI /var/lib/smswork/SMS.INI is world-writable (mode 0666)`.
@@ -30,6 +76,9 @@ func (e *Error) Error() string {
 	who := e.What
 	if e.Role != "" {
 		who = e.What + "'s " + e.Role
+	}
+	if e.Mount != nil {
+		return fmt.Sprintf("%s %s %s (on NTFS mounted at %s: the mode comes from the mount options)", who, e.Path, e.Reason, e.Mount.Point)
 	}
 	return fmt.Sprintf("%s %s %s", who, e.Path, e.Reason)
 }
@@ -81,7 +130,7 @@ func Check(targets ...Target) error {
 			return fmt.Errorf("check permissions of %s: %w", p, err)
 		}
 		if reason != "" {
-			errs = append(errs, &Error{What: it.what, Path: p, Role: it.role.String(), Reason: reason})
+			errs = append(errs, &Error{What: it.what, Path: p, Role: it.role.String(), Reason: reason, Mount: madeUpModes(p)})
 		}
 	}
 	return errors.Join(errs...)

@@ -25,10 +25,19 @@ func (copyKind) check(op *ops.Op, in *ops.Intent) error {
 	if len(in.Items) == 0 {
 		return fmt.Errorf("%w: %s", ErrNoMatch, op.Src)
 	}
+	if in.Join != nil {
+		if err := checkJoin(in); err != nil {
+			return err
+		}
+	}
 	return checkTransfer(op, in, true)
 }
 
 func (copyKind) execute(_ context.Context, e *Executor, op *ops.Op, in *ops.Intent, _ func(*ops.Intent) error, res *ops.Result) {
+	if in.Join != nil {
+		e.execJoin(op, in, res)
+		return
+	}
 	e.execCopy(op, in, res)
 }
 
@@ -47,6 +56,11 @@ func (copyKind) effects(_ *ops.Op, in *ops.Intent, r *results) []Effect {
 // prepareTransfer is the intent of copy and move: one item per source,
 // its destination (DST itself, or DST/<name> when DST is an existing
 // folder or there are several sources) and, for copy, its temporary name.
+// A DST written with a trailing backslash must be an existing folder. A
+// copy of a folder copies the files directly inside it; a copy joining
+// sources (A+B, or a wildcard or a folder into something that is not a
+// folder) is a concatenation (prepareJoin). A destination that is
+// read-only is refused, as cmd.exe refuses it; so is a copy onto itself.
 func (e *Executor) prepareTransfer(op *ops.Op, opID uint64) (*ops.Intent, error) {
 	if op.Dst.IsZero() {
 		return nil, fmt.Errorf("%w: %s needs a destination", ErrBadPath, op.Kind)
@@ -54,7 +68,8 @@ func (e *Executor) prepareTransfer(op *ops.Op, opID uint64) (*ops.Intent, error)
 	if op.Dst.HasWildcard() {
 		return nil, fmt.Errorf("%w: %s: wildcard in a destination", ErrUnsupported, op.Dst)
 	}
-	srcs, err := e.expandSources(op.Src, true)
+	isCopy := op.Kind == ops.KindCopy
+	srcs, many, err := e.sourceFiles(op.Src, true, isCopy)
 	if err != nil {
 		return nil, err
 	}
@@ -69,12 +84,34 @@ func (e *Executor) prepareTransfer(op *ops.Op, opID uint64) (*ops.Intent, error)
 	if err != nil {
 		return nil, err
 	}
-	_, dstIsDir, err := statKind(dstRoot, dst.Rel, true)
+	dstExists, dstIsDir, err := statKind(dstRoot, dst.Rel, true)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dst, err)
 	}
+	if op.DstDir && !dstIsDir {
+		if dstExists {
+			return nil, fmt.Errorf("%w: %s names a folder, but %s is a file: nothing is %s", ErrDstNotFolder, folderName(op.Dst), dst, done(op.Kind))
+		}
+		return nil, fmt.Errorf("%w: %s names a folder, which does not exist: nothing is %s (md it first)", ErrDstNotFolder, folderName(op.Dst), done(op.Kind))
+	}
+	if isCopy && (len(op.Join) > 0 || many && !dstIsDir) {
+		if dstIsDir {
+			// copy A+B FOLDER: the join is named after its first source.
+			if dst, err = e.Drives.Resolve(dst.Join(srcs[0].Base())); err != nil {
+				return nil, err
+			}
+			if dstExists, _, err = statKind(dstRoot, dst.Rel, false); err != nil {
+				return nil, fmt.Errorf("%s: %w", dst, err)
+			}
+		}
+		return e.prepareJoin(op, opID, srcs, dst, dstExists)
+	}
 	if len(srcs) > 1 && !dstIsDir {
 		return nil, fmt.Errorf("%w: %d files match %s but %s is not an existing folder", ErrDstNotFolder, len(srcs), op.Src, op.Dst)
+	}
+	srcRoot, err := e.Drives.Root(op.Src.Drive)
+	if err != nil {
+		return nil, err
 	}
 	in := &ops.Intent{}
 	for _, src := range srcs {
@@ -88,7 +125,10 @@ func (e *Executor) prepareTransfer(op *ops.Op, opID uint64) (*ops.Intent, error)
 		if it.Src.Rel == "" || it.Dst.Rel == "" {
 			return nil, fmt.Errorf("%w: %s %s %s: a drive root", ErrBadPath, op.Kind, op.Src, op.Dst)
 		}
-		if err := e.describeSource(&it, op.Kind == ops.KindCopy); err != nil {
+		if isCopy && sameFile(srcRoot, it.Src, dstRoot, it.Dst) {
+			return nil, fmt.Errorf("%w: %s", ErrSameFile, it.Src)
+		}
+		if err := e.describeSource(&it, isCopy); err != nil {
 			return nil, err
 		}
 		exists, _, err := statKind(dstRoot, it.Dst.Rel, false)
@@ -96,6 +136,11 @@ func (e *Executor) prepareTransfer(op *ops.Op, opID uint64) (*ops.Intent, error)
 			return nil, fmt.Errorf("%s: %w", it.Dst, err)
 		}
 		it.DstExisted = exists
+		if exists {
+			if err := checkReplaceable(dstRoot, it.Dst); err != nil {
+				return nil, err
+			}
+		}
 		in.Items = append(in.Items, it)
 	}
 	if op.Kind == ops.KindMove {
@@ -103,12 +148,49 @@ func (e *Executor) prepareTransfer(op *ops.Op, opID uint64) (*ops.Intent, error)
 			return nil, err
 		}
 	}
-	if op.Kind == ops.KindCopy || in.CrossDevice {
+	if isCopy || in.CrossDevice {
 		for i := range in.Items {
 			in.Items[i].Temp = TempName(opID, i)
 		}
 	}
 	return in, nil
+}
+
+// folderName is p written as a folder, with its trailing separator.
+func folderName(p ops.Path) string {
+	if p.Drive == "" {
+		return p.String() + "/"
+	}
+	return p.String() + `\`
+}
+
+// done is what an operation of kind k does to files, for messages.
+func done(k ops.Kind) string {
+	if k == ops.KindMove {
+		return "moved"
+	}
+	return "copied"
+}
+
+// checkReplaceable refuses to replace p, an existing file, when it is
+// read-only: cmd.exe's copy and move refuse it too (Access is denied), and
+// Windows will not rename over it.
+func checkReplaceable(root *os.Root, p ops.Path) error {
+	fi, err := root.Lstat(ops.RootName(p.Rel))
+	if err != nil {
+		if fsroot.IsNotExist(err) {
+			return nil
+		}
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	ro, err := dosReadOnly(root, p, fi)
+	if err != nil {
+		return err
+	}
+	if ro {
+		return fmt.Errorf("%w: %s is read-only: it is not replaced (clear its read-only attribute first)", ErrReadOnly, p)
+	}
+	return nil
 }
 
 // execCopy copies every item durably (see copyItem); with /-y a
@@ -136,7 +218,7 @@ func (e *Executor) execCopy(op *ops.Op, in *ops.Intent, res *ops.Result) {
 				continue
 			}
 		}
-		fr, already, err := e.copyItem(srcRoot, dstRoot, it, op.ASCII, op.Verify, buf)
+		fr, already, err := e.copyItem(srcRoot, dstRoot, it, copyMode{ascii: op.ASCII, eof: op.DstASCII, verify: op.Verify}, buf)
 		if err != nil {
 			setFailed(res, err)
 			return
@@ -225,15 +307,23 @@ func (e *Executor) describeDone(root *os.Root, p ops.Path, buf []byte) (ops.File
 	return ops.FileResult{Path: p, Size: n, SHA256: sum}, nil
 }
 
+// copyMode is how one file is copied: ascii reads the source as text (up
+// to its first Ctrl-Z, /a in effect for it), eof writes one Ctrl-Z at the
+// end of the destination (/a in effect for it), verify reads the result
+// back (/v).
+type copyMode struct{ ascii, eof, verify bool }
+
 // copyItem copies it.Src (in srcRoot) to it.Dst (in dstRoot) durably: the
 // source is streamed through buf into it.Temp in the destination's folder
-// (created exclusively, with the source's mode) while both hashes are
-// computed, the temporary file is fsynced, given the source's
-// modification time and fsynced again, renamed over the destination, and
-// the folder fsynced. A source that is gone while the destination has its
-// recorded size and time is reported already done. A leftover temporary
-// file is removed first; on error the temporary file is removed.
-func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, ascii, verify bool, buf []byte) (fr ops.FileResult, already bool, err error) {
+// (created exclusively, with the source's mode and the attributes
+// Windows' copy gives: fsroot.CopyAttributes) while both hashes are
+// computed, the temporary file is given the source's modification time
+// and fsynced, renamed over the destination, and the folder fsynced. A
+// source that is gone while the destination has its recorded size and
+// time is reported already done. A leftover temporary file is removed
+// first; on error the temporary file is removed.
+func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, m copyMode, buf []byte) (fr ops.FileResult, already bool, err error) {
+	ascii, verify := m.ascii, m.verify
 	tp := tempPath(it)
 	if err := dstRoot.Remove(ops.RootName(tp.Rel)); err != nil && !fsroot.IsNotExist(err) {
 		return fr, false, fmt.Errorf("remove leftover %s: %w", tp, err)
@@ -262,8 +352,8 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, ascii, verif
 	e.failpoint("copy.before-temp")
 	cr := &copyReader{src: src, buf: buf, srcHash: sha256.New(), ascii: ascii,
 		afterFirst: func() { e.failpoint("copy.mid-write") }}
-	if ascii {
-		cr.dstHash = sha256.New() // what is written stops at Ctrl-Z
+	if ascii || m.eof {
+		cr.dstHash = sha256.New() // what is written stops at Ctrl-Z, or gains one
 	}
 	if e.Progress != nil {
 		total := sfi.Size()
@@ -278,13 +368,22 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, ascii, verif
 		// One fsync makes the bytes and the kept modification time durable.
 		ModTime: sfi.ModTime(),
 		Fill: func(tmp *os.File) (err error) {
-			if ascii {
+			if cr.dstHash != nil {
 				n, err = cr.WriteTo(tmp)
 			} else {
 				n, hashed, err = cr.copyFile(tmp, src)
 			}
+			if err == nil && m.eof {
+				if _, err = tmp.Write([]byte{ctrlZ}); err == nil {
+					cr.dstHash.Write([]byte{ctrlZ})
+					n++
+				}
+			}
 			if err != nil {
 				return fmt.Errorf("copy %s to %s: %w", it.Src, tp, err)
+			}
+			if err := fsroot.CopyAttributes(src, tmp); err != nil {
+				return err
 			}
 			if cr.stopped {
 				// /a: what follows Ctrl-Z is not copied, but the source's
@@ -334,8 +433,8 @@ type copyReader struct {
 	src     io.Reader
 	buf     []byte
 	srcHash hash.Hash
-	// dstHash is set for an ASCII copy only: a binary copy writes what
-	// it reads.
+	// dstHash is set when what is written is not what is read (an ASCII
+	// copy, a Ctrl-Z appended, a join); srcHash may then be nil.
 	dstHash    hash.Hash
 	ascii      bool
 	stopped    bool // reached Ctrl-Z
@@ -350,7 +449,9 @@ func (c *copyReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	n, err := c.src.Read(p)
-	c.srcHash.Write(p[:n])
+	if c.srcHash != nil {
+		c.srcHash.Write(p[:n])
+	}
 	if c.ascii {
 		for i, b := range p[:n] {
 			if b == ctrlZ {
@@ -358,6 +459,8 @@ func (c *copyReader) Read(p []byte) (int, error) {
 				break
 			}
 		}
+	}
+	if c.dstHash != nil {
 		c.dstHash.Write(p[:n])
 	}
 	return n, err

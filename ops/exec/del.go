@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"smswork/internal/fsroot"
 	"smswork/ops"
@@ -34,9 +35,11 @@ func (delKind) effects(_ *ops.Op, in *ops.Intent, r *results) []Effect {
 }
 
 // prepareDel is the intent of del: one item per file named or matched,
-// with its state (a file already absent is kept: Execute records it).
+// with its state (a file already absent is kept: Execute records it). A
+// folder named means the files directly inside it, as cmd.exe's `del
+// FOLDER` is `del FOLDER\*`: the folder and its subfolders stay.
 func (e *Executor) prepareDel(op *ops.Op) (*ops.Intent, error) {
-	srcs, err := e.expandSources(op.Src, false)
+	srcs, _, err := e.sourceFiles(op.Src, false, true)
 	if err != nil {
 		return nil, err
 	}
@@ -57,11 +60,13 @@ func (e *Executor) prepareDel(op *ops.Op) (*ops.Intent, error) {
 // execDel removes every item's file through its root (a symbolic link is
 // removed itself, never what it points to), then syncs their folders. A
 // file already absent is recorded Absent; a folder is not deleted (del
-// deletes files: that fails); a read-only file needs /f where the
-// platform makes read-only files undeletable (Windows).
+// deletes files: that fails). A read-only file (fsroot.IsReadOnly, on a
+// drive path) is deleted only with /f; without it, as cmd.exe does, it is
+// kept, the other files are deleted, and the operation fails naming it.
 func (e *Executor) execDel(op *ops.Op, in *ops.Intent, res *ops.Result) {
 	var dirs fsroot.FolderSet
 	changed := false
+	var kept []string
 	err := func() error {
 		for _, it := range in.Items {
 			e.failpoint("del.before-remove")
@@ -81,11 +86,16 @@ func (e *Executor) execDel(op *ops.Op, in *ops.Intent, res *ops.Result) {
 			if fi.IsDir() {
 				return fmt.Errorf("%s is a folder, not deleted (del deletes files; rd removes folders)", it.Src)
 			}
-			if fsroot.ReadOnlyBlocksDelete(fi) {
+			ro, err := dosReadOnly(root, it.Src, fi)
+			if err != nil {
+				return err
+			}
+			if ro {
 				if !op.Force {
-					return fmt.Errorf("%s is read-only, not deleted (/f deletes it)", it.Src)
+					kept = append(kept, it.Src.String())
+					continue
 				}
-				if err := fsroot.ClearReadOnly(root, it.Src.Rel, fi); err != nil {
+				if err := fsroot.MakeWritable(root, it.Src.Rel, fi); err != nil {
 					return fmt.Errorf("%s: %w", it.Src, err)
 				}
 			}
@@ -101,6 +111,9 @@ func (e *Executor) execDel(op *ops.Op, in *ops.Intent, res *ops.Result) {
 	e.failpoint("del.before-sync")
 	if serr := dirs.Sync(e.Drives); err == nil {
 		err = serr
+	}
+	if err == nil && len(kept) > 0 {
+		err = fmt.Errorf("%w: %s not deleted (/f deletes read-only files)", ErrReadOnly, strings.Join(kept, ", "))
 	}
 	if err != nil {
 		setFailed(res, err)

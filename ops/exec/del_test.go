@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"smswork/ops"
@@ -46,13 +45,15 @@ func TestExecutor_Del(t *testing.T) {
 		exWant(t, exDo(t, e, &ops.Op{Kind: ops.KindDel, Src: exC("never")}), ops.AlreadyDone)
 		exWant(t, exDo(t, e, &ops.Op{Kind: ops.KindDel, Src: exC("*.none")}), ops.AlreadyDone)
 	})
-	t.Run("folder is not deleted", func(t *testing.T) {
+	t.Run("folder means the files directly inside it", func(t *testing.T) {
 		e, m := exNew(t)
 		exWrite(t, m["C"], "f/x", "x")
-		res := exDo(t, e, &ops.Op{Kind: ops.KindDel, Src: exC("f")})
-		exWant(t, res, ops.Failed)
-		if !strings.Contains(res.Err, "folder") || !exExists(m["C"], "f/x") {
-			t.Errorf("err %q", res.Err)
+		exWrite(t, m["C"], "f/y.txt", "y")
+		exWrite(t, m["C"], "f/sub/z", "z")
+		res := exDo(t, e, &ops.Op{Kind: ops.KindDel, Src: exC("F")})
+		exWant(t, res, ops.Done)
+		if exExists(m["C"], "f/x") || exExists(m["C"], "f/y.txt") || !exExists(m["C"], "f/sub/z") || !exExists(m["C"], "f") {
+			t.Errorf("tree %v", exSnap(t, m["C"]))
 		}
 	})
 	t.Run("read-only file", func(t *testing.T) {

@@ -65,6 +65,18 @@ type Executor struct {
 
 	// syncFileSystems replaces fsroot.SyncFileSystems in tests.
 	syncFileSystems func(dirs []string) error
+
+	// Clock, when set, is the time a concatenation is stamped with when
+	// its intent is made (see joinStamp); nil means time.Now. Tests fix it
+	// so that two runs leave equal trees.
+	Clock func() time.Time
+}
+
+func (e *Executor) now() time.Time {
+	if e.Clock != nil {
+		return e.Clock()
+	}
+	return time.Now()
 }
 
 func (e *Executor) failpoint(name string) {
@@ -244,6 +256,9 @@ func statKind(root *os.Root, rel string, follow bool) (exists, isDir bool, err e
 //   - move on one file system: a source gone with its destination present
 //     (same size and time for a file) is done. Failpoints, per item:
 //     move.before-rename, move.after-rename.
+//   - ren: as move on one file system, never over an existing entry
+//     (other than the source itself, a case-only rename on a
+//     case-insensitive file system).
 //   - move across file systems: copied like copy (with copy's failpoints),
 //     then in.Copied is set and step called, then the sources deleted;
 //     with in.Copied on entry only the deletion is done. Failpoints:

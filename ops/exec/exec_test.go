@@ -212,10 +212,16 @@ func TestExecutor_Prepare(t *testing.T) {
 			t.Error("temp names are not deterministic")
 		}
 	})
-	t.Run("several sources need a folder", func(t *testing.T) {
-		_, err := e.Prepare(&ops.Op{Kind: ops.KindCopy, Src: exC("src/*.*"), Dst: exC("nowhere.txt")}, 1)
+	t.Run("several sources moved need a folder", func(t *testing.T) {
+		_, err := e.Prepare(&ops.Op{Kind: ops.KindMove, Src: exC("src/*.*"), Dst: exC("nowhere.txt")}, 1)
 		if !errors.Is(err, ErrDstNotFolder) {
 			t.Errorf("err %v", err)
+		}
+	})
+	t.Run("several sources copied into a file are joined", func(t *testing.T) {
+		in, err := e.Prepare(&ops.Op{Kind: ops.KindCopy, Src: exC("src/*.*"), Dst: exC("nowhere.txt")}, 1)
+		if err != nil || in.Join == nil || len(in.Items) != 1 || len(in.Join.Parts) != 3 {
+			t.Errorf("intent %+v, err %v", in, err)
 		}
 	})
 	t.Run("no match", func(t *testing.T) {
@@ -314,6 +320,8 @@ type exCrashCase struct {
 	setup   func(t *testing.T, dirs map[string]string)
 	op      *ops.Op
 	points  []string
+	// clock, when set, is every executor's Clock (a join's time).
+	clock func() time.Time
 }
 
 // exRunCrashes checks the key contract of Execute: for each failpoint and
@@ -325,6 +333,7 @@ type exCrashCase struct {
 func exRunCrashes(t *testing.T, cc exCrashCase) {
 	t.Helper()
 	e, dirs := exNew(t, cc.letters...)
+	e.Clock = cc.clock
 	cc.setup(t, dirs)
 	if res := exDo(t, e, cc.op); res.Outcome == ops.Failed {
 		t.Fatalf("uninterrupted: %s", res.Err)
@@ -336,6 +345,7 @@ func exRunCrashes(t *testing.T, cc exCrashCase) {
 			finished := false
 			t.Run(point+"#"+strconv.Itoa(nth), func(t *testing.T) {
 				e, dirs := exNew(t, cc.letters...)
+				e.Clock = cc.clock
 				cc.setup(t, dirs)
 				in, err := e.Prepare(cc.op, 7)
 				if err != nil {

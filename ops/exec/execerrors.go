@@ -17,6 +17,14 @@ var (
 	// ErrDstNotFolder: several sources are copied or moved to a destination
 	// that is not an existing folder.
 	ErrDstNotFolder = errors.New("destination is not a folder")
+	// ErrExists: a name ren would give is taken (ren never replaces), or
+	// two files would get the same one.
+	ErrExists = errors.New("name already taken")
+	// ErrSameFile: a copy whose destination is its source.
+	ErrSameFile = errors.New("file cannot be copied onto itself")
+	// ErrReadOnly: a read-only file where copy or move would replace it,
+	// or that del is not told (/f) to delete.
+	ErrReadOnly = errors.New("file is read-only")
 	// ErrUnsupported: the operation cannot be done as written here (a
 	// folder moved across file systems, a run with no program).
 	ErrUnsupported = errors.New("not supported")

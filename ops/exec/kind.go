@@ -8,7 +8,7 @@ import (
 )
 
 // kind is everything one kind of operation does: each lives in a file of
-// its own (copy.go, touch.go, del.go, move.go, dir.go, run.go). Adding a
+// its own (copy.go, touch.go, del.go, move.go, ren.go, dir.go, run.go). Adding a
 // verb is one such file, its case in kindOf, and its parsing in ops.
 type kind interface {
 	// prepare computes, with reads only, the intent of op (see
@@ -36,6 +36,7 @@ var (
 	_ kind = touchKind{}
 	_ kind = delKind{}
 	_ kind = moveKind{}
+	_ kind = renKind{}
 	_ kind = mdKind{}
 	_ kind = rdKind{}
 	_ kind = runKind{}
@@ -56,6 +57,8 @@ func kindOf(op *ops.Op) (kind, error) {
 		return delKind{}, nil
 	case ops.KindMove:
 		return moveKind{}, nil
+	case ops.KindRen:
+		return renKind{}, nil
 	case ops.KindMD:
 		return mdKind{}, nil
 	case ops.KindRD:

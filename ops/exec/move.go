@@ -101,7 +101,7 @@ func (e *Executor) markCrossDevice(in *ops.Intent) error {
 func (e *Executor) execMoveRename(in *ops.Intent, res *ops.Result) {
 	changed := false
 	for _, it := range in.Items {
-		fr, did, err := e.renameItem(it)
+		fr, did, err := e.renameItem(it, false)
 		if err != nil {
 			setFailed(res, err)
 			return
@@ -112,7 +112,11 @@ func (e *Executor) execMoveRename(in *ops.Intent, res *ops.Result) {
 	setDone(res, changed)
 }
 
-func (e *Executor) renameItem(it ops.Item) (fr ops.FileResult, did bool, err error) {
+// renameItem renames one item's source to its destination and syncs both
+// folders; with noReplace (ren) an entry already at the destination that
+// is not the source itself (a case-only rename on a case-insensitive file
+// system) is an error.
+func (e *Executor) renameItem(it ops.Item, noReplace bool) (fr ops.FileResult, did bool, err error) {
 	root, err := e.Drives.Root(it.Src.Drive)
 	if err != nil {
 		return fr, false, err
@@ -121,6 +125,11 @@ func (e *Executor) renameItem(it ops.Item) (fr ops.FileResult, did bool, err err
 	sfi, err := root.Lstat(ops.RootName(it.Src.Rel))
 	switch {
 	case err == nil:
+		if noReplace {
+			if dfi, derr := root.Lstat(ops.RootName(it.Dst.Rel)); derr == nil && !os.SameFile(sfi, dfi) {
+				return fr, false, fmt.Errorf("%w: ren %s: %s exists (ren never replaces)", ErrExists, it.Src, it.Dst)
+			}
+		}
 		if err := root.Rename(ops.RootName(it.Src.Rel), ops.RootName(it.Dst.Rel)); err != nil {
 			return fr, false, fmt.Errorf("move %s to %s: %w", it.Src, it.Dst, err)
 		}
@@ -167,7 +176,7 @@ func (e *Executor) execMoveAcross(in *ops.Intent, step func(*ops.Intent) error, 
 				setFailed(res, err)
 				return
 			}
-			fr, already, err := e.copyItem(srcRoot, dstRoot, it, false, false, buf)
+			fr, already, err := e.copyItem(srcRoot, dstRoot, it, copyMode{}, buf)
 			if err != nil {
 				setFailed(res, err)
 				return

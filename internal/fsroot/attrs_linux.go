@@ -1,0 +1,104 @@
+//go:build linux
+
+package fsroot
+
+import (
+	"encoding/binary"
+	"errors"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// ntfsAttrib is the extended attribute through which ntfs-3g shows an NTFS
+// file's attributes, 4 bytes big-endian; ntfsDOSName its 8.3 short name.
+const (
+	ntfsAttrib  = "system.ntfs_attrib_be"
+	ntfsDOSName = "system.ntfs_dos_name"
+)
+
+// noXattr reports an error meaning the file system keeps no such
+// attribute.
+func noXattr(err error) bool {
+	return errors.Is(err, unix.ENODATA) || errors.Is(err, unix.ENOTSUP) || errors.Is(err, unix.EOPNOTSUPP)
+}
+
+func fileAttrs(f *os.File) (uint32, bool, error) {
+	var b [4]byte
+	n, err := unix.Fgetxattr(int(f.Fd()), ntfsAttrib, b[:])
+	switch {
+	case err != nil && noXattr(err):
+		return 0, false, nil
+	case err != nil:
+		return 0, false, err
+	case n != 4:
+		return 0, false, nil
+	}
+	return binary.BigEndian.Uint32(b[:]), true, nil
+}
+
+func setFileAttrs(f *os.File, attrs uint32) error {
+	_, kept, err := fileAttrs(f)
+	if err != nil || !kept {
+		return err
+	}
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], attrs)
+	return unix.Fsetxattr(int(f.Fd()), ntfsAttrib, b[:], 0)
+}
+
+// keepAttrsOnTemp gives tmp, about to replace path, the Hidden, System
+// and ReadOnly attributes of path where ntfs-3g keeps them (a file renamed
+// over another has its own attributes, not the replaced file's). They are
+// set on the temporary file, before its fsync and the rename, so that
+// SMS.INI never exists without them.
+func keepAttrsOnTemp(tmp *os.File, path string) error {
+	var b [4]byte
+	n, err := unix.Getxattr(path, ntfsAttrib, b[:])
+	if err != nil {
+		if noXattr(err) || errors.Is(err, unix.ENOENT) {
+			return nil
+		}
+		return err
+	}
+	if n != 4 {
+		return nil
+	}
+	old := binary.BigEndian.Uint32(b[:])
+	cur, kept, err := fileAttrs(tmp)
+	if err != nil || !kept {
+		return err
+	}
+	return setFileAttrs(tmp, cur&^keptAttrMask|old&keptAttrMask)
+}
+
+func isReadOnly(root *os.Root, rel string, fi os.FileInfo) (bool, error) {
+	f, err := root.Open(relName(rel))
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	a, kept, err := fileAttrs(f)
+	if err != nil || !kept {
+		return modeReadOnly(fi), err
+	}
+	return a&AttrReadOnly != 0, nil
+}
+
+func makeWritable(root *os.Root, rel string, fi os.FileInfo) error {
+	f, err := root.Open(relName(rel))
+	if err != nil {
+		return err
+	}
+	a, kept, err := fileAttrs(f)
+	if err == nil && kept && a&AttrReadOnly != 0 {
+		err = setFileAttrs(f, a&^AttrReadOnly)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || kept {
+		return err
+	}
+	return chmodWritable(root, rel, fi)
+}
