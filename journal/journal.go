@@ -154,6 +154,9 @@ func (j *Journal) openDB() error {
 		// which let go soon, can hold bbolt's lock now.
 		timeout = max(timeout, ReaderWait)
 	}
+	if err := truncated(j.path); err != nil {
+		return err
+	}
 	var db *bolt.DB
 	err := j.guard("open", func() (err error) {
 		db, err = bolt.Open(j.path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: j.opts.ReadOnly})

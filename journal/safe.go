@@ -194,3 +194,31 @@ func cutShort(path string) error {
 	}
 	return nil
 }
+
+// truncated returns a *DamageError for a file shorter than the pages its
+// newest valid meta page says are in use: bbolt would read past its end
+// (a fault, caught, but with bbolt's own file handle left open, which on
+// Windows keeps the file from being moved aside). nil when the file is
+// absent, has no valid meta page (bolt.Open refuses it cleanly) or is
+// long enough.
+func truncated(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer func() { _ = f.Close() }()
+	st, err := f.Stat()
+	if err != nil {
+		return nil
+	}
+	pf := openPageFile(f, st.Size())
+	if pf.use < 0 {
+		return nil
+	}
+	m := pf.meta()
+	if need := int64(m.hwm) * int64(pf.psz); need > st.Size() {
+		return &DamageError{Path: path, Findings: []error{&PageError{Msg: fmt.Sprintf(
+			"the file is %d bytes, cut short: its meta page (transaction %d) uses %d pages of %d bytes", st.Size(), m.txid, m.hwm, pf.psz)}}}
+	}
+	return nil
+}
