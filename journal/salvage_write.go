@@ -103,15 +103,7 @@ func writeSalvaged(path string, perm os.FileMode, p *salvagePlan, opts SalvageOp
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("sync %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
+	if err := fsroot.SyncPath(path); err != nil {
 		return err
 	}
 	return fsroot.SyncDir(filepath.Dir(path))
