@@ -59,7 +59,7 @@ lines otherwise; --log-file also appends them to a file. Shell completion:
 Exit status:
   0   nothing left to do
   1   an operation failed and the queue stopped (it stays in PendingWork)
-  2   bad usage or input; nothing changed
+  2   bad usage or input, or a damaged journal (smswork journal salvage); nothing changed
   3   an interrupted operation is held for a decision (smswork resolve)
   75  another smswork holds the journal`
 
