@@ -12,6 +12,9 @@ import (
 	"smswork/ops"
 )
 
+// raceEnabled is set by race_test.go under -race.
+var raceEnabled bool
+
 // seedJournal returns the bytes of a small journal with history, a queue
 // and an intent marker, and the entries SMS.INI lists.
 func seedJournal(t *testing.T, done, queued int) ([]byte, []string) {
@@ -70,8 +73,8 @@ func FuzzPageCheck(f *testing.F) {
 func TestCorrupt_Generated(t *testing.T) {
 	good, ini := seedJournal(t, 300, 40)
 	seeds := 200
-	if testing.Short() {
-		seeds = 40
+	if testing.Short() || raceEnabled {
+		seeds = 40 // the race detector makes each seed ten times slower
 	}
 	outcomes := map[string]int{}
 	for seed := range uint64(seeds) {

@@ -44,7 +44,7 @@ func exitCodes() []exitCodeDoc {
 	return []exitCodeDoc{
 		{exitOK, "nothing left to do (status: nothing failed, held or waiting)"},
 		{exitFailed, "an operation failed (run: in this run, whether the queue stopped or went on; status: its last attempt failed, it stays queued)"},
-		{exitUsage, "bad usage or input (flags, configuration file, SMS.INI, a wrong path); nothing changed"},
+		{exitUsage, "bad usage or input (flags, configuration file, SMS.INI, a wrong path), or a damaged journal (smswork journal salvage); nothing changed"},
 		{exitHeld, "an operation is held for a decision (smswork resolve)"},
 		{exitWaiting, "status and plan: work waits for the next run (queued, interrupted, not yet taken in)"},
 		{exitLocked, "another smswork holds the journal (status, history and plan answer from the run's status file)"},
