@@ -43,6 +43,12 @@ func ExpectedFiles(t *journal.Tx) ([]ExpectedFile, error) {
 		if r.IsCheckpoint() {
 			return true, nil
 		}
+		if r.Outcome == ops.Lost {
+			// Lost records may have changed any file: nothing known
+			// before them is vouched for.
+			s = &fileSet{files: map[string]*ExpectedFile{}, dirs: map[string]int{}}
+			return true, nil
+		}
 		if s.apply(r) {
 			lastRun = r.ID
 		}

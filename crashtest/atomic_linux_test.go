@@ -118,12 +118,23 @@ func sortedSyscallsOf(names []string, counts map[string]int) []string {
 
 // txPowerFailpoints are the failpoints a default power-loss run cuts the
 // power at, per scenario: each right after an effect that is durable only
-// once its folder is synced, or once the journal commits; with
-// -crashtest.full, every failpoint the scenario reaches.
-func txPowerFailpoints(mode string) []string {
+// once its folder is synced, or once the journal commits (on XFS and
+// btrfs, the last of them: a smaller sample); with -crashtest.full, every
+// failpoint the scenario reaches.
+func txPowerFailpoints(mode string, fs FileSystem) []string {
 	if *full {
 		return txFailpoints(mode)
 	}
+	fps := txPowerFailpointsExt4(mode)
+	if fs.Name != "ext4" {
+		fps = fps[len(fps)-1:]
+	}
+	return fps
+}
+
+// txPowerFailpointsExt4 is the default sample of txPowerFailpoints on
+// ext4.
+func txPowerFailpointsExt4(mode string) []string {
 	switch mode {
 	case TxPrune:
 		return []string{"prune.before-remove"}
@@ -138,60 +149,80 @@ func txPowerFailpoints(mode string) []string {
 }
 
 // txPowerBudget is how many occurrences of each failpoint, and about how
-// many values of N per system call, a power-loss run tries.
-func txPowerBudget() (failpointN, straceN int) {
+// many values of N per system call, a power-loss run tries on fs (on XFS
+// and btrfs, one call only by default: see txPowerN).
+func txPowerBudget(fs FileSystem) (failpointN, straceN int) {
 	switch {
 	case *full:
 		return 1 << 30, 1 << 30
-	case testing.Short():
+	case testing.Short(), fs.Name != "ext4":
 		return 1, 1
 	}
 	return 1, 3
+}
+
+// txPowerN are the values of N tried for a system call called count times
+// in a power-loss run on fs: sampleN's, except on XFS and btrfs in the
+// default run, which try the middle call only.
+func txPowerN(fs FileSystem, count, budget int) []int {
+	if *full || fs.Name == "ext4" || count < 1 {
+		return sampleN(count, budget)
+	}
+	return []int{(count + 1) / 2}
 }
 
 // txPowerSyscalls are the system calls before whose N-th call the power
 // is cut: the syncs, and the changes of a folder's entries.
 var txPowerSyscalls = []string{"fsync", "fdatasync", "renameat", "linkat", "unlinkat"}
 
-// TestTx_PowerLoss cuts the power (ext4 FS_IOC_SHUTDOWN, NOLOGFLUSH) in
-// each transactional scenario at a sample of failpoints and before the
-// N-th sync or folder change (all of them with -crashtest.full), then runs
-// the next start to completion and checks the crashed state and the end.
-// Each scenario has its own disk, so the three run in parallel.
+// TestTx_PowerLoss cuts the power in each transactional scenario, on each
+// file system of -crashtest.fs (see TestPowerLoss), at a sample of
+// failpoints and before the N-th sync or folder change (all of them with
+// -crashtest.full), then runs the next start to completion and checks the
+// crashed state and the end. Each scenario has its own disk, so they run
+// in parallel.
 func TestTx_PowerLoss(t *testing.T) {
 	needStrace(t)
 	bin := lockedBinary(t)
-	fpN, scN := txPowerBudget()
-	for _, mode := range txModes {
-		t.Run(mode, func(t *testing.T) {
-			t.Parallel()
-			d := newDisk(t)
-			r := txRun{bin: bin, base: d.Dir, kind: mode + " power", mode: mode, settle: d.Sync, cut: d.CutPower}
-			counts := txCount(t, bin, d.Dir, mode, d.Sync)
-			for _, fp := range txPowerFailpoints(mode) {
-				t.Run(fp, func(t *testing.T) {
-					r := r
-					tried := 0
-					for n := 1; n <= fpN; n++ {
-						spec := fmt.Sprintf("%s:%d", fp, n)
-						r.env = []string{"SMSWORK_FAILPOINT=" + spec}
-						if !txCrash(t, r, spec+cutLabel(r)) || t.Failed() {
-							break
-						}
-						tried++
-					}
-					if tried == 0 && !t.Failed() {
-						t.Fatalf("%s: failpoint %s never reached", mode, fp)
-					}
-					t.Logf("%s: %d crash points", fp, tried)
+	for _, fs := range powerFileSystems(t) {
+		t.Run(fs.Name, func(t *testing.T) {
+			for _, mode := range txModes {
+				t.Run(mode, func(t *testing.T) {
+					t.Parallel()
+					txPowerLoss(t, bin, newDisk(t, fs), mode)
 				})
 			}
-			for _, sc := range sortedSyscallsOf(txPowerSyscalls, counts) {
-				t.Run(sc, func(t *testing.T) {
-					tried := txSweep(t, r, sc, sampleN(counts[sc], scN), counts[sc])
-					t.Logf("%s: %d crash points of %d calls", sc, tried, counts[sc])
-				})
+		})
+	}
+}
+
+// txPowerLoss is TestTx_PowerLoss for scenario mode on disk d.
+func txPowerLoss(t *testing.T, bin string, d *Disk, mode string) {
+	fpN, scN := txPowerBudget(d.FS)
+	r := txRun{bin: bin, base: d.Dir, kind: mode + " power/" + d.FS.Name, mode: mode, settle: d.Sync, cut: d.CutPower}
+	counts := txCount(t, bin, d.Dir, mode, d.Sync)
+	for _, fp := range txPowerFailpoints(mode, d.FS) {
+		t.Run(fp, func(t *testing.T) {
+			r := r
+			tried := 0
+			for n := 1; n <= fpN; n++ {
+				spec := fmt.Sprintf("%s:%d", fp, n)
+				r.env = []string{"SMSWORK_FAILPOINT=" + spec}
+				if !txCrash(t, r, spec+cutLabel(r)) || t.Failed() {
+					break
+				}
+				tried++
 			}
+			if tried == 0 && !t.Failed() {
+				t.Fatalf("%s: failpoint %s never reached", mode, fp)
+			}
+			t.Logf("%s %s: %d crash points", d.FS.Name, fp, tried)
+		})
+	}
+	for _, sc := range sortedSyscallsOf(txPowerSyscalls, counts) {
+		t.Run(sc, func(t *testing.T) {
+			tried := txSweep(t, r, sc, txPowerN(d.FS, counts[sc], scN), counts[sc])
+			t.Logf("%s %s: %d crash points of %d calls", d.FS.Name, sc, tried, counts[sc])
 		})
 	}
 }
@@ -210,9 +241,11 @@ func cutLabel(r txRun) string {
 // the checkers to report what the lost renames undid: an undo's
 // promises hold because of its folder syncs, and the power-loss harness
 // sees them missing.
+//
+// It runs on the first file system of -crashtest.fs.
 func TestTx_PowerLoss_SkippedFolderSyncs(t *testing.T) {
 	needStrace(t)
-	d := newDisk(t)
+	d := newDisk(t, powerFileSystems(t)[0])
 	bin := lockedBinary(t)
 	var found []string
 	for n := 1; n <= 13 && len(found) == 0; n += 4 {

@@ -75,10 +75,10 @@ func sampleN(count, budget int) []int {
 }
 
 // sandboxIn makes a sandbox with the reference workload installed in a
-// new folder under base, of the given kind, running bin, with its run
-// counters in counters when it is not empty. The folder is removed when
+// new folder under base, of the given kind, running bin; its run counters
+// are in the sandbox, on base's file system. The folder is removed when
 // the returned function is called.
-func sandboxIn(t *testing.T, bin, base, kind, counters string) (*Sandbox, *Workload, func()) {
+func sandboxIn(t *testing.T, bin, base, kind string) (*Sandbox, *Workload, func()) {
 	t.Helper()
 	dir, err := os.MkdirTemp(base, "sb-")
 	if err != nil {
@@ -89,9 +89,6 @@ func sandboxIn(t *testing.T, bin, base, kind, counters string) (*Sandbox, *Workl
 		t.Fatal(err)
 	}
 	s.Kind = kind
-	if counters != "" {
-		s.Counters = counters
-	}
 	w := Reference(s)
 	if err := w.Install(s); err != nil {
 		t.Fatal(err)

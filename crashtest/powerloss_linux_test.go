@@ -2,20 +2,52 @@ package crashtest
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
-// newDisk gives the test an ext4 disk whose power it can cut, or skips it
-// when it is not root or cannot mount a loop device. The image lives in
-// /dev/shm when there is one (its syncs cost nothing; the power cut is
-// ext4's, not the backing file's).
-func newDisk(t *testing.T) *Disk {
+var powerFS = flag.String("crashtest.fs", "ext4,xfs,btrfs", "the file systems of the power-loss tests, comma-separated")
+
+// powerFileSystems are the file systems named by -crashtest.fs, in its
+// order.
+func powerFileSystems(t *testing.T) []FileSystem {
+	t.Helper()
+	var fss []FileSystem
+	for _, name := range strings.Split(*powerFS, ",") {
+		fs, ok := FileSystems[strings.TrimSpace(name)]
+		if !ok {
+			t.Fatalf("-crashtest.fs: unknown file system %q", name)
+		}
+		fss = append(fss, fs)
+	}
+	return fss
+}
+
+// eachFileSystem runs fn as a parallel subtest per file system of
+// -crashtest.fs, each with a disk of its own.
+func eachFileSystem(t *testing.T, fn func(t *testing.T, d *Disk)) {
+	t.Helper()
+	for _, fs := range powerFileSystems(t) {
+		t.Run(fs.Name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, newDisk(t, fs))
+		})
+	}
+}
+
+// newDisk gives the test a disk of file system fs whose power it can cut,
+// or skips it when it is not root, cannot mount a loop device or lacks
+// the file system's tools. The image lives in /dev/shm when there is one
+// (its syncs cost nothing; the power cut is the file system's, or a copy
+// of what it wrote to its device, not the backing file's).
+func newDisk(t *testing.T, fs FileSystem) *Disk {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		cannot(t, "power-loss tests need root (mount, FS_IOC_SHUTDOWN)")
+		cannot(t, "power-loss tests need root (mount, shutdown ioctl)")
 	}
 	base := t.TempDir()
 	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
@@ -24,9 +56,9 @@ func newDisk(t *testing.T) *Disk {
 			t.Cleanup(func() { _ = os.RemoveAll(dir) })
 		}
 	}
-	d, err := NewDisk(filepath.Join(base, "disk.img"), filepath.Join(t.TempDir(), "mnt"), 256<<20)
+	d, err := NewDisk(fs, filepath.Join(base, "disk.img"), filepath.Join(t.TempDir(), "mnt"), 256<<20)
 	if err != nil {
-		cannot(t, fmt.Sprintf("cannot mount an ext4 loop device: %v", err))
+		cannot(t, fmt.Sprintf("cannot mount a %s loop device: %v", fs.Name, err))
 	}
 	t.Cleanup(func() {
 		if err := d.Close(); err != nil {
@@ -38,13 +70,14 @@ func newDisk(t *testing.T) *Disk {
 
 // powerCrash installs the reference workload on d, runs it under wrapper
 // and env until it is killed, cuts the power, checks the crashed state,
-// runs to completion and checks the result. The binary and the run
-// counters live outside the disk. It reports whether the run was killed.
+// runs to completion and checks the result. The run counters live on the
+// disk, beside drives C and D, and the programs of the run operations
+// append to them without syncing: their effects are lost in a power cut
+// unless smswork makes them durable. The binary lives outside the disk.
+// It reports whether the run was killed.
 func powerCrash(t *testing.T, d *Disk, ref *Expected, bin, kind, label string, wrapper, env []string) bool {
 	t.Helper()
-	counters := t.TempDir()
-	defer func() { _ = os.RemoveAll(counters) }()
-	s, w, done := sandboxIn(t, bin, d.Dir, kind, counters)
+	s, w, done := sandboxIn(t, bin, d.Dir, kind)
 	defer done()
 	if err := d.Sync(); err != nil {
 		t.Fatal(err)
@@ -53,53 +86,80 @@ func powerCrash(t *testing.T, d *Disk, ref *Expected, bin, kind, label string, w
 }
 
 // powerBudget is how many occurrences of each failpoint, and about how
-// many values of N per system call, the default run tries.
-func powerBudget() (failpointN, straceN int) {
+// many values of N per system call, the default run tries on fs: ext4,
+// the first file system the harness was built on, gets the larger share
+// of the default sample, XFS and btrfs a smaller one each.
+func powerBudget(fs FileSystem) (failpointN, straceN int) {
 	switch {
 	case *full:
 		return 1 << 30, 1 << 30
 	case testing.Short():
 		return 1, 1
+	case fs.Name != "ext4":
+		return 1, 2
 	}
 	return 2, 15
 }
 
-// TestPowerLoss cuts the power (ext4 FS_IOC_SHUTDOWN, NOLOGFLUSH: what the
-// journal of ext4 has not committed is lost) at each sync point of the
-// workload: the product's failpoints, and a kill before the N-th fsync,
-// fdatasync and renameat. Then it recovers and checks the promises.
+// powerSyscalls are the system calls before whose N-th call the power is
+// cut in the reference workload: the syncs (syncfs is the sync of a run
+// operation's effects), and renameat.
+var powerSyscalls = []string{"fsync", "fdatasync", "renameat", "syncfs"}
+
+// TestPowerLoss cuts the power at each sync point of the workload, on
+// each file system of -crashtest.fs (ext4 and XFS: their shutdown ioctl
+// with NOLOGFLUSH, what the journal has not committed is lost; btrfs: an
+// image copy): the product's failpoints, and a kill before the N-th
+// fsync, fdatasync, renameat and syncfs. Then it recovers and checks the
+// promises.
 func TestPowerLoss(t *testing.T) {
-	d := newDisk(t)
 	needStrace(t)
 	ref := reference(t)
 	bin := lockedBinary(t)
 	counts := countRun(t, bin)
-	fpN, scN := powerBudget()
-	t.Run("failpoints", func(t *testing.T) {
-		for _, fp := range failpoints {
-			tried := 0
-			for n := 1; n <= fpN; n++ {
-				spec := fmt.Sprintf("%s:%d", fp, n)
-				if !powerCrash(t, d, ref, bin, "power/failpoint", spec, nil, []string{"SMSWORK_FAILPOINT=" + spec}) || t.Failed() {
-					break
+	eachFileSystem(t, func(t *testing.T, d *Disk) {
+		fs := d.FS.Name
+		fpN, scN := powerBudget(d.FS)
+		t.Run("failpoints", func(t *testing.T) {
+			for _, fp := range powerFailpoints(d.FS) {
+				tried := 0
+				for n := 1; n <= fpN; n++ {
+					spec := fmt.Sprintf("%s:%d", fp, n)
+					if !powerCrash(t, d, ref, bin, "power/"+fs+"/failpoint", spec, nil, []string{"SMSWORK_FAILPOINT=" + spec}) || t.Failed() {
+						break
+					}
+					tried++
 				}
-				tried++
+				t.Logf("%s %s: %d crash points", fs, fp, tried)
 			}
-			t.Logf("%s: %d crash points", fp, tried)
+		})
+		for _, sc := range powerSyscalls {
+			t.Run(sc, func(t *testing.T) {
+				tried := 0
+				for _, n := range sampleN(counts[sc], scN) {
+					if !powerCrash(t, d, ref, bin, "power/"+fs+"/"+sc, fmt.Sprintf("%s %s #%d", fs, sc, n), KillBefore(sc, n), nil) || t.Failed() {
+						break
+					}
+					tried++
+				}
+				if tried == 0 && !t.Failed() {
+					t.Errorf("%s: no crash at %s (%d calls counted)", fs, sc, counts[sc])
+				}
+				t.Logf("%s %s: %d crash points of %d calls", fs, sc, tried, counts[sc])
+			})
 		}
 	})
-	for _, sc := range []string{"fsync", "fdatasync", "renameat"} {
-		t.Run(sc, func(t *testing.T) {
-			tried := 0
-			for _, n := range sampleN(counts[sc], scN) {
-				if !powerCrash(t, d, ref, bin, "power/"+sc, fmt.Sprintf("%s #%d", sc, n), KillBefore(sc, n), nil) || t.Failed() {
-					break
-				}
-				tried++
-			}
-			t.Logf("%s: %d crash points of %d calls", sc, tried, counts[sc])
-		})
+}
+
+// powerFailpoints are the failpoints TestPowerLoss cuts the power at on
+// fs: all of them on ext4 and with -crashtest.full; else a few right
+// after an effect that is durable only once synced (a commit, a rewrite
+// of SMS.INI, a rename).
+func powerFailpoints(fs FileSystem) []string {
+	if *full || fs.Name == "ext4" {
+		return failpoints
 	}
+	return []string{"op.after-commit", "mirror.after-write", "copy.after-rename", "move.after-rename"}
 }
 
 // replaceFile is the textbook atomic write: a temporary file, written and
@@ -154,12 +214,15 @@ func checkDurable(path string, want []byte) []string {
 }
 
 // TestPowerLoss_MissingFolderSync shows that the power-loss harness
-// catches a missing folder fsync: the same atomic write, with and without
-// the fsync of the folder after the rename, then a power cut. Without it
-// the rename is lost (the old file is back, the temporary file is still
-// there); with it the new file survives.
+// catches a missing folder fsync on each file system: the same atomic
+// write, with and without the fsync of the folder after the rename, then
+// a power cut. Without it the rename is lost (the old file is back, the
+// temporary file is still there); with it the new file survives.
 func TestPowerLoss_MissingFolderSync(t *testing.T) {
-	d := newDisk(t)
+	eachFileSystem(t, testMissingFolderSync)
+}
+
+func testMissingFolderSync(t *testing.T, d *Disk) {
 	for _, syncDir := range []bool{false, true} {
 		t.Run(fmt.Sprintf("syncDir=%v", syncDir), func(t *testing.T) {
 			dir, err := os.MkdirTemp(d.Dir, "demo-")
@@ -198,14 +261,15 @@ func TestPowerLoss_MissingFolderSync(t *testing.T) {
 // inject=fsync:retval=0, the product untouched), cuts the power after
 // operations commit, and expects the checkers to report lost effects:
 // the promises hold because of those folder syncs.
+// It runs on the first file system of -crashtest.fs.
 func TestPowerLoss_SkippedFolderSyncs(t *testing.T) {
-	d := newDisk(t)
 	needStrace(t)
+	d := newDisk(t, powerFileSystems(t)[0])
 	ref := reference(t)
 	bin := lockedBinary(t)
 	var found []string
 	for n := 1; n <= 6 && len(found) == 0; n++ {
-		s, w, done := sandboxIn(t, bin, d.Dir, "demo/power, folder syncs skipped", t.TempDir())
+		s, w, done := sandboxIn(t, bin, d.Dir, "demo/power, folder syncs skipped")
 		folders := []string{s.Dir, s.C, s.D}
 		for rel, v := range ref.Tree {
 			if v == "dir" {

@@ -17,7 +17,9 @@ import (
 )
 
 // Sandbox is one throw-away machine image: drives C and D, a folder of run
-// counters outside both, SMS.INI on drive C and the journal beside it.
+// counters beside them (outside the drives, on the same file system: the
+// crashed disk of a power-loss test), SMS.INI on drive C and the journal
+// beside it.
 type Sandbox struct {
 	Dir      string
 	Bin      string

@@ -20,12 +20,13 @@ func straceBudget() int {
 }
 
 // countRun counts the system calls of a crash-free run of the reference
-// workload with bin.
+// workload with bin: StraceSyscalls, and syncfs (the power-loss tests
+// cut the power before it).
 func countRun(t *testing.T, bin string) map[string]int {
 	t.Helper()
-	s, _, done := sandboxIn(t, bin, os.TempDir(), "count", "")
+	s, _, done := sandboxIn(t, bin, os.TempDir(), "count")
 	defer done()
-	counts, o, err := CountSyscalls(s, nil, "run")
+	counts, o, err := CountSyscallsOf(s, append(append([]string{}, StraceSyscalls...), "syncfs"), nil, "run")
 	if err != nil || o.Code != 0 || o.Killed {
 		t.Fatalf("counting run: exit %d killed %v %v: %s", o.Code, o.Killed, err, o.Stderr)
 	}
@@ -58,7 +59,7 @@ func TestStrace(t *testing.T) {
 			t.Parallel()
 			tried := 0
 			for _, n := range sampleN(counts[sc], straceBudget()) {
-				s, w, done := sandboxIn(t, bin, os.TempDir(), "strace/"+sc, "")
+				s, w, done := sandboxIn(t, bin, os.TempDir(), "strace/"+sc)
 				killed := crashAndRecover(t, s, w, ref, fmt.Sprintf("%s #%d", sc, n), KillBefore(sc, n), nil, nil)
 				done()
 				if !killed || t.Failed() {
@@ -108,7 +109,7 @@ func TestStraceRecovery(t *testing.T) {
 	for _, p := range first {
 		t.Run(fmt.Sprintf("%s#%d", p.sc, p.n), func(t *testing.T) {
 			t.Parallel()
-			s, w, done := sandboxIn(t, bin, os.TempDir(), "recovery/first crash", "")
+			s, w, done := sandboxIn(t, bin, os.TempDir(), "recovery/first crash")
 			defer done()
 			label := fmt.Sprintf("%s #%d", p.sc, p.n)
 			o, err := s.RunWrapped(KillBefore(p.sc, p.n), nil, "run")

@@ -288,14 +288,17 @@ func (c *TxCase) checkCrashed() (TxCrash, []string) {
 	return st, v
 }
 
-// undoInProgress matches status's count of interrupted undos.
-var undoInProgress = regexp.MustCompile(`(?m)^undo in progress \(the next start finishes it\): (\d+)$`)
+// undoInProgress matches status's count of interrupted undos (with the
+// command that finishes them when there are some).
+var undoInProgress = regexp.MustCompile(`(?m)^undo in progress(?: \(the next start finishes it: [^\n]*\))?: (\d+)$`)
 
-// checkStatus runs smswork status: it must succeed and count inProgress
-// undos in progress, and (atomicLeft) one atomic batch with work left.
+// checkStatus runs smswork status: it must answer (0 nothing to do, 1 an
+// operation failed, 4 work waiting: its monitoring codes) and count
+// inProgress undos in progress, and (atomicLeft) one atomic batch with
+// work left.
 func (c *TxCase) checkStatus(inProgress int, atomicLeft bool) []string {
 	o, err := c.S.Run(nil, "status")
-	if err != nil || o.Code != 0 {
+	if err != nil || (o.Code != 0 && o.Code != 1 && o.Code != 4) {
 		return []string{fmt.Sprintf("status: exit %d %v: %s", o.Code, err, o.Stderr)}
 	}
 	var v []string

@@ -32,7 +32,8 @@ const (
 // mixing copies of small and multi-MiB files (over existing targets and
 // with wildcards), dels (wildcards, an absent file), moves within and
 // across folders and drives, md and rd, run operations that bump counter
-// files, and a run operation that appends two entries with `smswork add`.
+// files (appending a line without syncing it), and a run operation that
+// appends entries with `smswork add`.
 func Reference(s *Sandbox) *Workload {
 	rng := rand.New(rand.NewPCG(1, 2))
 	blob := func(n int) []byte {
@@ -128,9 +129,10 @@ func (w *Workload) Install(s *Sandbox) error {
 	scripts := map[string]string{
 		"bump.sh": "#!/bin/sh\necho x >> \"$(dirname \"$0\")/$1\"\n",
 		// add.sh appends two entries half way through the queue, as an
-		// installer would while smswork runs.
-		"add.sh": fmt.Sprintf("#!/bin/sh\nset -e\n%q --ini %q add %q %q %q\necho x >> %q\n",
-			s.Bin, s.Ini, w.Appended[0], w.Appended[1], w.Appended[2], filepath.Join(s.Counters, "r-add")),
+		// installer would while smswork runs (with the drive mappings:
+		// add refuses entries for a drive that has none).
+		"add.sh": fmt.Sprintf("#!/bin/sh\nset -e\n%q --ini %q --drive C=%s --drive D=%s add %q %q %q\necho x >> %q\n",
+			s.Bin, s.Ini, s.C, s.D, w.Appended[0], w.Appended[1], w.Appended[2], filepath.Join(s.Counters, "r-add")),
 	}
 	for name, body := range scripts {
 		if err := os.WriteFile(filepath.Join(s.Counters, name), []byte(body), 0o755); err != nil {

@@ -12,8 +12,8 @@ import (
 	"smswork/ops"
 )
 
-// RollbackChoice is what becomes of an atomic batch once a failure has
-// been rolled back.
+// RollbackChoice is what the author of an atomic batch chose to become of
+// it once a failure has been rolled back (recovery carries it out).
 type RollbackChoice string
 
 // The choices of an atomic batch's author.
@@ -319,7 +319,7 @@ func (t *Tx) ClearPrunePending() error { return t.meta().Delete(keyPrunePending)
 
 // Record returns history record id.
 func (t *Tx) Record(id uint64) (*Record, error) {
-	v := t.tx.Bucket(bucketHistory).Get(u64(id))
+	v := t.checked(bucketHistory).Get(u64(id))
 	if v == nil {
 		return nil, fmt.Errorf("history record %d: %w", id, ErrNotFound)
 	}
@@ -341,7 +341,7 @@ type UndoStep struct {
 // A step whose record a history prune removed is an error wrapping
 // ErrNotFound: the batch can no longer be undone.
 func (t *Tx) UndoSteps(id, belowSeq, belowRec uint64, fn func(UndoStep, *Record) error) error {
-	b := t.tx.Bucket(bucketUndo)
+	b := t.checked(bucketUndo)
 	if b == nil {
 		return nil // a journal from before undo existed, opened read-only
 	}
@@ -419,131 +419,6 @@ func (t *Tx) Undone(b *Batch, st UndoStep, orig *Record, res ops.Result, now tim
 	return rec, t.PutBatch(b)
 }
 
-// FinishUndo ends the undo of batch b. barrier, when not 0, is the
-// operation the undo stopped at: it and those before it keep their
-// effects. A later undo leaves the batch BatchUndone. A rollback either
-// queues the batch again from the operation after the barrier
-// (RollbackKeep: SMS.INI still lists it all) or drops those operations,
-// each with an audit record (RollbackDrop); the batch's operations up to
-// the barrier are committed either way. The records written are returned.
-func (t *Tx) FinishUndo(b *Batch, barrier uint64, now time.Time) ([]*Record, error) {
-	if b.Undo == nil {
-		return nil, fmt.Errorf("batch %d is not being undone: %w", b.ID, ErrState)
-	}
-	mode, failed := b.Undo.Mode, b.Undo.Failed
-	b.Undo, b.UndoBarrier = nil, barrier
-	// The steps restored are done with: a later rollback of the batch (kept
-	// queued, tried again) must not walk them again, and their backups go;
-	// a batch undone or dropped is never undone again: all of its go.
-	final := mode == UndoLater || b.OnRollback == RollbackDrop
-	above := barrier
-	if final {
-		above = 0
-	}
-	if err := t.discardSteps(b, above); err != nil {
-		return nil, err
-	}
-	if final {
-		if err := t.uncount(b); err != nil {
-			return nil, err
-		}
-		b.Backups = BackupsPruned
-	}
-	ids, err := t.Undoing()
-	if err != nil {
-		return nil, err
-	}
-	left := ids[:0]
-	for _, id := range ids {
-		if id != b.ID {
-			left = append(left, id)
-		}
-	}
-	if len(left) == 0 {
-		err = t.meta().Delete(keyUndoing)
-	} else {
-		err = t.putJSON(t.meta(), keyUndoing, left)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if mode == UndoLater {
-		b.State = BatchUndone
-		return nil, t.PutBatch(b)
-	}
-	var recs []*Record
-	for i := range b.Entries {
-		e, err := t.Get(b.FirstSeq + uint64(i))
-		if err != nil {
-			if isNotFound(err) {
-				continue
-			}
-			return nil, err
-		}
-		switch {
-		case e.State == Committed:
-			continue
-		case barrier != 0 && (e.Seq < barrier || e.Seq == barrier && e.Seq != failed):
-			// Up to the barrier, effects stay; a barrier that itself
-			// failed follows the author's choice with the rest.
-			e.State = Committed
-		case b.OnRollback == RollbackDrop:
-			e.Decision, e.DecidedBy = "", ""
-			rec, err := t.appendRecord(e, ops.Result{Outcome: ops.Dropped, Start: now, End: now,
-				Err: fmt.Sprintf("atomic batch %d rolled back; its author chose to drop it", b.ID)}, false, now)
-			if err != nil {
-				return nil, err
-			}
-			recs = append(recs, rec)
-			e.State = Committed
-		default:
-			e.State, e.Intent = Queued, nil
-			e.Decision, e.DecidedBy, e.HeldReason = "", "", ""
-		}
-		if err := t.Put(e); err != nil {
-			return nil, err
-		}
-	}
-	if b.OnRollback == RollbackDrop {
-		b.State = BatchDropped
-	} else {
-		b.RolledBack++
-	}
-	return recs, t.PutBatch(b)
-}
-
-// discardSteps forgets the undo steps of b above the barrier operation
-// (all of them when barrier is 0), moving the backup files they name to
-// b.Discard for the next backup prune (PrunePending).
-func (t *Tx) discardSteps(b *Batch, barrier uint64) error {
-	prefix := u64(b.ID)
-	var keys [][]byte
-	c := t.tx.Bucket(bucketUndo).Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		if binary.BigEndian.Uint64(k[8:16]) <= barrier {
-			continue
-		}
-		keys = append(keys, append([]byte(nil), k...))
-		if len(v) == 0 {
-			continue
-		}
-		var ns []string
-		if err := json.Unmarshal(v, &ns); err != nil {
-			return fmt.Errorf("undo step of batch %d: %w: %v", b.ID, ErrCorrupt, err)
-		}
-		b.Discard = append(b.Discard, ns...)
-	}
-	for _, k := range keys {
-		if err := t.tx.Bucket(bucketUndo).Delete(k); err != nil {
-			return err
-		}
-	}
-	if len(b.Discard) > 0 {
-		return t.meta().Put(keyPrunePending, []byte{1})
-	}
-	return nil
-}
-
 // Discarded records that the files of b.Discard are removed.
 func (t *Tx) Discarded(id uint64) error {
 	b, err := t.Batch(id)
@@ -558,7 +433,7 @@ func (t *Tx) Discarded(id uint64) error {
 func (t *Tx) BackupNames(id uint64) ([]string, error) {
 	var names []string
 	prefix := u64(id)
-	c := t.tx.Bucket(bucketUndo).Cursor()
+	c := t.checked(bucketUndo).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if len(v) == 0 {
 			continue
@@ -588,7 +463,7 @@ func (t *Tx) SetBackups(id uint64, s BackupsState) error {
 			return err
 		}
 		var keys [][]byte
-		c := t.tx.Bucket(bucketUndo).Cursor()
+		c := t.checked(bucketUndo).Cursor()
 		prefix := u64(id)
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 			keys = append(keys, append([]byte(nil), k...))

@@ -154,7 +154,7 @@ func TestBatch_UndoSteps(t *testing.T) {
 		t.Errorf("batch backup bytes %d, want 35", bb.BackupBytes)
 	}
 
-	// Undo two steps, then finish: keep queues the whole batch again.
+	// Undo two steps, then end the undo's bookkeeping.
 	bb := batchOf(t, j, b.ID)
 	now := time.Unix(3, 0)
 	if err := j.Update(func(tx *Tx) error {
@@ -184,9 +184,11 @@ func TestBatch_UndoSteps(t *testing.T) {
 		if !slices.Equal(left, []uint64{r1.ID}) {
 			t.Errorf("steps left %v, want [%d]", left, r1.ID)
 		}
-		recs, err := tx.FinishUndo(bb, 0, now)
-		if err != nil || len(recs) != 0 {
-			t.Errorf("finish keep: %v %v", recs, err)
+		if err := tx.EndUndo(bb, 0); err != nil {
+			return err
+		}
+		if err := tx.EndUndo(bb, 0); !errors.Is(err, ErrState) {
+			t.Errorf("EndUndo of a batch not being undone: %v, want ErrState", err)
 		}
 		ids, _ = tx.Undoing()
 		if len(ids) != 0 {
@@ -196,43 +198,102 @@ func TestBatch_UndoSteps(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	for i := range 3 {
-		if got := stateOf(t, j, b.FirstSeq+uint64(i)); got != Queued {
-			t.Errorf("entry %d after a kept rollback: %s, want queued", i+1, got)
-		}
-	}
-	if bb := batchOf(t, j, b.ID); bb.RolledBack != 1 || bb.State != "" || bb.Undo != nil {
-		t.Errorf("kept batch %+v", bb)
+	if bb := batchOf(t, j, b.ID); bb.Undo != nil || bb.State != "" {
+		t.Errorf("batch after EndUndo %+v", bb)
 	}
 }
 
-func TestBatch_FinishUndoDropWithBarrier(t *testing.T) {
+// TestBatch_EndOfUndoSteps checks the storage steps an undo ends with,
+// each stored by itself: which undo steps DiscardSteps forgets and the
+// files it hands to the next prune, Requeue, MarkCommitted, Drop's
+// record, ForgetBackups' accounting, SetBatchState and CountRollback.
+func TestBatch_EndOfUndoSteps(t *testing.T) {
 	j := mustOpenJournal(t)
-	b := ingestAtomic(t, j, RollbackDrop, "a", "b", "c", "d")
-	runOp(t, j, b.FirstSeq, ops.Done, false, 0)
-	runOp(t, j, b.FirstSeq+1, ops.Done, false, 0) // the barrier
-	runOp(t, j, b.FirstSeq+2, ops.Failed, true, 0)
-	bb := batchOf(t, j, b.ID)
-	var recs []*Record
-	if err := j.Update(func(tx *Tx) (err error) {
-		if err := tx.StartUndo(bb, UndoRollback, b.FirstSeq+2, "", time.Unix(3, 0)); err != nil {
+	b := ingestAtomic(t, j, RollbackKeep, "a", "b", "c", "d")
+	r1 := runOp(t, j, b.FirstSeq, ops.Done, false, 10)
+	runOp(t, j, b.FirstSeq+1, ops.Done, false, 20)
+	runOp(t, j, b.FirstSeq+2, ops.Failed, true, 5)
+	seq := func(i int) uint64 { return b.FirstSeq + uint64(i) }
+	steps := func(tx *Tx) []uint64 {
+		var got []uint64
+		if err := tx.UndoSteps(b.ID, math.MaxUint64, math.MaxUint64, func(st UndoStep, _ *Record) error {
+			got = append(got, st.Seq)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	var dropped *Record
+	if err := j.Update(func(tx *Tx) error {
+		bb, err := tx.Batch(b.ID)
+		if err != nil {
 			return err
 		}
-		recs, err = tx.FinishUndo(bb, b.FirstSeq+1, time.Unix(4, 0))
+		if err := tx.DiscardSteps(bb, r1.Seq); err != nil {
+			return err
+		}
+		if got := steps(tx); !slices.Equal(got, []uint64{r1.Seq}) {
+			t.Errorf("steps after DiscardSteps(above %d): %v, want [%d]", r1.Seq, got, r1.Seq)
+		}
+		if !slices.Equal(bb.Discard, []string{"n", "n"}) || !tx.PrunePending() {
+			t.Errorf("discard %v, prune pending %v: want the two steps' files, pending", bb.Discard, tx.PrunePending())
+		}
+		var seen []uint64
+		if err := tx.BatchEntries(bb, func(e *Entry) error {
+			seen = append(seen, e.Seq)
+			switch e.Seq {
+			case seq(0):
+				return tx.MarkCommitted(e)
+			case seq(1):
+				return tx.Requeue(e)
+			case seq(2):
+				e.Decision, e.DecidedBy = Rerun, "someone"
+				dropped, err = tx.Drop(e, "why", time.Unix(5, 0))
+				return err
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if !slices.Equal(seen, []uint64{seq(0), seq(1), seq(2), seq(3)}) {
+			t.Errorf("BatchEntries walked %v", seen)
+		}
+		if err := tx.ForgetBackups(bb); err != nil {
+			return err
+		}
+		if got := tx.BackupBytes(); got != 0 {
+			t.Errorf("backup bytes after ForgetBackups %d, want 0", got)
+		}
+		if err := tx.CountRollback(bb); err != nil {
+			return err
+		}
+		return tx.SetBatchState(bb, BatchDropped)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if dropped.Outcome != ops.Dropped || dropped.Result.Err != "why" || dropped.Decision != "" || dropped.DecidedBy != "" ||
+		!dropped.Committed.Equal(time.Unix(5, 0)) || dropped.StillQueued {
+		t.Errorf("dropped record %+v", dropped)
+	}
+	want := []State{Committed, Queued, Committed, Queued}
+	for i, w := range want {
+		if got := stateOf(t, j, seq(i)); got != w {
+			t.Errorf("entry %d: %s, want %s", i+1, got, w)
+		}
+	}
+	if err := j.View(func(tx *Tx) error {
+		e, err := tx.Get(seq(1))
+		if err == nil && (e.Intent != nil || e.Decision != "") {
+			t.Errorf("requeued entry keeps %+v", e)
+		}
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 2 || recs[0].Seq != b.FirstSeq+2 || recs[1].Seq != b.FirstSeq+3 || recs[0].Outcome != ops.Dropped {
-		t.Fatalf("dropped records %+v", recs)
-	}
-	for i := range 4 {
-		if got := stateOf(t, j, b.FirstSeq+uint64(i)); got != Committed {
-			t.Errorf("entry %d after a dropped rollback: %s, want committed", i+1, got)
-		}
-	}
-	if bb := batchOf(t, j, b.ID); bb.State != BatchDropped || bb.UndoBarrier != b.FirstSeq+1 {
-		t.Errorf("dropped batch %+v", bb)
+	bb := batchOf(t, j, b.ID)
+	if bb.State != BatchDropped || bb.RolledBack != 1 || bb.Backups != BackupsPruned || len(bb.Discard) != 2 {
+		t.Errorf("stored batch %+v", bb)
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+
+	"smswork/ops"
 )
 
 // hashTail is how every stored record ends: its hash member, last, then
@@ -80,6 +82,11 @@ func (e *ChainError) Error() string { return fmt.Sprintf("history record %d: %s"
 // a checkpoint anywhere but first, and a head in meta that is not the
 // newest record's hash (records removed at the end).
 //
+// A marker of lost records (outcome lost, see Salvage) stands for the
+// records a salvage could not read: it is stored under the last of them,
+// follows the record before them, and the record after them follows the
+// hash it names (Salvage.Next; its own hash when it names none).
+//
 // A checkpoint (see Journal.Prune) stands for the records it replaced: it
 // must be stored under its Checkpoint.Through, and the record after it
 // must follow its Prev, the hash of the last record it replaced; everything
@@ -92,19 +99,22 @@ func (t *Tx) VerifyChain() []error {
 	var prev string
 	var prevKey uint64
 	linked := true // prev is known: the next record must follow it
-	c := t.tx.Bucket(bucketHistory).Cursor()
+	c := t.checked(bucketHistory).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		key := binary.BigEndian.Uint64(k)
 		first := prevKey == 0
+		r, err := DecodeRecord(v)
+		// A salvage's marker stands for the records lost before it.
+		covers := err == nil && r.Outcome == ops.Lost && r.Salvage != nil &&
+			r.Salvage.From == prevKey+1 && r.Salvage.Through == key
 		switch {
-		case first || key == prevKey+1:
+		case first || key == prevKey+1 || covers:
 		case key == prevKey+2:
 			add(key, "record %d before it is missing (deleted)", prevKey+1)
 		default:
 			add(key, "records %d to %d before it are missing (deleted)", prevKey+1, key-1)
 		}
 		prevKey = key
-		r, err := DecodeRecord(v)
 		if err != nil {
 			add(key, "%v", err)
 			linked = false
@@ -126,6 +136,16 @@ func (t *Tx) VerifyChain() []error {
 			}
 			// The next record follows the last record pruned.
 			prev, linked = r.Prev, true
+			continue
+		case r.Outcome == ops.Lost:
+			if !covers {
+				add(key, "a marker of lost records that does not stand for the records before it")
+			}
+			if linked && r.Prev != prev {
+				add(key, "does not follow the previous record (deleted, inserted or reordered)")
+			}
+			// The next record follows the last record lost, as it says.
+			prev, linked = r.chainNext(), true
 			continue
 		case first && key != 1:
 			add(key, "the chain starts here, without record 1 or a checkpoint (records 1 to %d removed)", key-1)

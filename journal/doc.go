@@ -36,6 +36,12 @@
 //	          newest first by an undo; removed when the batch's backups
 //	          are pruned. Created by the first writer of a journal made
 //	          before it existed.
+//	counts    outcome (its name, "done", "failed", ...) -> uint64: how
+//	          many audit records of that outcome the journal has written,
+//	          checkpoints aside, updated in the transaction that writes
+//	          each record; a prune never lowers them. Created by the first
+//	          writer of a journal made before it existed, from the records
+//	          that journal holds.
 //	history   record -> Record: the audit trail, one record per committed
 //	          outcome (and per failed attempt that stopped the queue, and
 //	          per operation held), in commit order, hash-chained (below).
@@ -121,10 +127,14 @@
 // may be repeated) and commits, in one transaction, an audit record with
 // outcome "undone" and Undoes naming the step's record, and the undo's
 // move past it. An operation that cannot be undone (run; see
-// ops.Irreversible) stops the walk: the barrier. FinishUndo ends it: a
-// rollback queues the batch again from after the barrier (SMS.INI still
-// lists it, since its entries were only staged), or drops it with a
-// "dropped" record per entry; a later undo marks the batch undone.
+// ops.Irreversible) stops the walk: the barrier. EndUndo ends the undo's
+// bookkeeping; in the same transaction, recovery decides what becomes of
+// the batch, with the storage steps of undo.go (DiscardSteps,
+// ForgetBackups, Requeue, MarkCommitted, Drop, SetBatchState,
+// CountRollback): a rollback queues the batch again from after the
+// barrier (SMS.INI still lists it, since its entries were only staged), or
+// drops it with a "dropped" record per entry; a later undo marks the batch
+// undone. The journal stores these outcomes; it does not choose them.
 //
 // smswork add --atomic ingests its batch in the same transaction that
 // records the SMS.INI rewrite appending it (PendingMirror.Added): the

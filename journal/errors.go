@@ -24,3 +24,10 @@ var ErrStop = errors.New("stop walking")
 // ErrChain is returned by Prune when the hash chain does not verify: a
 // prune would destroy the evidence, so a person must look first.
 var ErrChain = errors.New("hash chain of the audit history does not verify")
+
+// ErrDamaged is wrapped by the error (a *DamageError) of a journal whose
+// file is damaged: pages overwritten, torn or cut off, or values that do
+// not decode, where the journal cannot know what it recorded. smswork
+// journal salvage sets such a file aside and rebuilds the journal from
+// what can still be read.
+var ErrDamaged = errors.New("journal file is damaged")

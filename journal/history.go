@@ -21,7 +21,7 @@ func DecodeRecord(v []byte) (*Record, error) {
 // when newestFirst is set, one at a time (a million records never sit in
 // memory). fn returns false to stop.
 func (t *Tx) History(newestFirst bool, fn func(*Record) (bool, error)) error {
-	c := t.tx.Bucket(bucketHistory).Cursor()
+	c := t.checked(bucketHistory).Cursor()
 	first, next := c.First, c.Next
 	if newestFirst {
 		first, next = c.Last, c.Prev
@@ -44,7 +44,7 @@ func (t *Tx) History(newestFirst bool, fn func(*Record) (bool, error)) error {
 // first, one at a time and without decoding them. The bytes are valid only
 // until fn returns. fn returns false to stop.
 func (t *Tx) HistoryRaw(newestFirst bool, fn func(key uint64, stored []byte) (bool, error)) error {
-	c := t.tx.Bucket(bucketHistory).Cursor()
+	c := t.checked(bucketHistory).Cursor()
 	first, next := c.First, c.Next
 	if newestFirst {
 		first, next = c.Last, c.Prev

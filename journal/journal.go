@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -37,16 +38,29 @@ var (
 	keyPrunePending = []byte("prunePending")
 )
 
+// ReaderWait bounds how long a writer that holds the writers' lock waits
+// for readers (status, history, plan, verify: each holds bbolt's shared
+// lock for as long as it reads) to let go of the file: a monitoring check
+// that reads the journal every minute must never make a boot's run fail.
+const ReaderWait = 5 * time.Second
+
 // Options tunes Open.
 type Options struct {
 	// LockTimeout bounds the wait for another process's lock; 0 means
-	// 100ms (a second writer must fail fast, not wait for a boot).
+	// 100ms (a second writer must fail fast, not wait for a boot). A
+	// writer that has the writers' lock waits up to ReaderWait (or
+	// LockTimeout, if longer) for readers.
 	LockTimeout time.Duration
 	// ReadOnly opens the journal for reading (status, history, verify):
 	// a shared lock, no changes, and a missing file is ErrNotFound.
 	ReadOnly bool
 	// Host and Version are written into each history record.
 	Host, Version string
+	// Parse, when set, is the command language's parser (ops.Parse):
+	// Open then checks that each queue entry's text parses to the
+	// operation stored with it, so that a byte flipped in either, which
+	// bbolt cannot see, is damage and not an operation run as it reads.
+	Parse ParseFunc
 }
 
 // Journal is an open journal file.
@@ -57,6 +71,9 @@ type Journal struct {
 	// lock is the writers' lock (path.lock), held from Open to Close by a
 	// journal opened for writing, across Prune's swap of the file.
 	lock *filelock.Lock
+	// full lists the buckets whose every page was checked (Tx.checked).
+	fullMu sync.Mutex
+	full   map[string]bool
 }
 
 // Open opens the journal at path, creating and initialising it if needed.
@@ -72,6 +89,11 @@ type Journal struct {
 // README caveat): it holds nothing, so it is kept aside as path.broken-TIME
 // and a new journal is created. Any other unreadable journal is an error:
 // it may hold the truth, and a person must look.
+//
+// Before anything reads the journal, the pages every command needs are
+// checked (pagecheck.go): a damaged journal is an error wrapping
+// ErrDamaged (a *DamageError naming the file and what is damaged), and
+// so is any panic or memory fault of bbolt on it (safe.go).
 func Open(path string, opts Options) (*Journal, error) {
 	if opts.LockTimeout == 0 {
 		opts.LockTimeout = 100 * time.Millisecond
@@ -92,6 +114,9 @@ func Open(path string, opts Options) (*Journal, error) {
 	} else if st, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	} else if st.Size() < int64(4*os.Getpagesize()) {
+		if err := cutShort(path); err != nil {
+			return nil, err
+		}
 		// A crash while the first run created it: it holds nothing
 		// (that run sets it aside when it starts again).
 		return nil, fmt.Errorf("journal %s was never initialised: %w", path, os.ErrNotExist)
@@ -123,14 +148,33 @@ func (j *Journal) lockWriters() error {
 func (j *Journal) openDB() error {
 	_, statErr := os.Stat(j.path)
 	created := errors.Is(statErr, os.ErrNotExist)
-	db, err := bolt.Open(j.path, 0o600, &bolt.Options{Timeout: j.opts.LockTimeout, ReadOnly: j.opts.ReadOnly})
+	timeout := j.opts.LockTimeout
+	if !j.opts.ReadOnly {
+		// No other writer (the writers' lock is ours): only readers,
+		// which let go soon, can hold bbolt's lock now.
+		timeout = max(timeout, ReaderWait)
+	}
+	if err := truncated(j.path); err != nil {
+		return err
+	}
+	var db *bolt.DB
+	err := j.guard("open", func() (err error) {
+		db, err = bolt.Open(j.path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: j.opts.ReadOnly})
+		return err
+	})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return fmt.Errorf("journal %s: %w", j.path, ErrLocked)
 	}
 	if err != nil {
-		return fmt.Errorf("open journal %s: %w", j.path, err)
+		return openError(j.path, err)
 	}
 	j.db = db
+	j.full = map[string]bool{}
+	// bbolt's lock is held: no writer changes the file under the check.
+	if err := j.checkOpen(); err != nil {
+		_ = db.Close()
+		return err
+	}
 	if created {
 		// bbolt does not sync the folder of a file it creates.
 		if err := fsroot.SyncDir(filepath.Dir(j.path)); err != nil {
@@ -170,6 +214,9 @@ func setAsideUninitialised(path string) error {
 	if err != nil || st.Size() >= int64(4*os.Getpagesize()) {
 		return nil
 	}
+	if err := cutShort(path); err != nil {
+		return err
+	}
 	aside := path + ".broken-" + time.Now().UTC().Format("20060102T150405")
 	if err := fsroot.Rename(path, aside); err != nil {
 		return fmt.Errorf("set aside uninitialised journal: %w", err)
@@ -181,8 +228,8 @@ func (j *Journal) init() error {
 	// The common case, every boot: nothing to create, nothing to write
 	// (an Update would commit, and fdatasync, even with no change).
 	ready := false
-	err := j.db.View(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketBatches, bucketQueue, bucketHistory, bucketUndo} {
+	err := j.boltView(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketBatches, bucketQueue, bucketHistory, bucketUndo, bucketCounts} {
 			if tx.Bucket(name) == nil {
 				return nil
 			}
@@ -200,11 +247,14 @@ func (j *Journal) init() error {
 	if ready {
 		return nil
 	}
-	err = j.db.Update(func(tx *bolt.Tx) error {
+	err = j.boltUpdate(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketMeta, bucketBatches, bucketQueue, bucketHistory, bucketUndo} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
+		}
+		if err := ensureCounts(tx); err != nil {
+			return err
 		}
 		meta := tx.Bucket(bucketMeta)
 		v := meta.Get(keyVersion)
@@ -228,7 +278,7 @@ func (j *Journal) init() error {
 }
 
 func (j *Journal) checkVersion() error {
-	return j.db.View(func(tx *bolt.Tx) error {
+	return j.boltView(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil || meta.Get(keyVersion) == nil {
 			// The first run's initialising transaction never committed.
@@ -267,26 +317,38 @@ func (j *Journal) Close() error {
 // Update runs fn in one durable read-write transaction: every change fn
 // makes is on disk when Update returns nil, and none is if it fails.
 func (j *Journal) Update(fn func(*Tx) error) error {
-	return j.db.Update(func(btx *bolt.Tx) error {
+	return j.boltUpdate(func(btx *bolt.Tx) error {
 		return fn(&Tx{tx: btx, j: j})
 	})
 }
 
 // View runs fn in a read-only transaction.
 func (j *Journal) View(fn func(*Tx) error) error {
-	return j.db.View(func(btx *bolt.Tx) error {
+	return j.boltView(func(btx *bolt.Tx) error {
 		return fn(&Tx{tx: btx, j: j})
 	})
 }
 
-// Check runs bbolt's own consistency check and returns what it finds.
+// Check checks every page of the journal file (PageError findings) and,
+// when they hold, runs bbolt's own consistency check; it returns what
+// they find. bbolt's check runs on a goroutine of its own, where no fault
+// can be caught: it runs only on pages found sound.
 func (j *Journal) Check() []error {
-	var errs []error
-	_ = j.db.View(func(tx *bolt.Tx) error {
+	errs, err := checkFile(j.path, nil, true, j.opts.Parse)
+	if err != nil {
+		return []error{err}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	err = j.boltView(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
 			errs = append(errs, err)
 		}
 		return nil
 	})
+	if err != nil {
+		errs = append(errs, err)
+	}
 	return errs
 }

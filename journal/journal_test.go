@@ -120,17 +120,59 @@ func TestJournal_StayOnFailure(t *testing.T) {
 func TestJournal_Resolve(t *testing.T) {
 	j := mustOpenJournal(t)
 	ingest(t, j, "a")
-	err := j.Update(func(tx *Tx) error { _, err := tx.Resolve(1, Skip, "me"); return err })
+	err := j.Update(func(tx *Tx) error { _, err := tx.Resolve(1, Skip, "me", time.Now()); return err })
 	if !errors.Is(err, ErrState) {
 		t.Fatalf("resolve a queued op: %v", err)
 	}
 	_ = j.Update(func(tx *Tx) error { e, _ := tx.Get(1); _, err := tx.Hold(e, "why", time.Now()); return err })
-	if err := j.Update(func(tx *Tx) error { _, err := tx.Resolve(1, Skip, "me"); return err }); err != nil {
+	if err := j.Update(func(tx *Tx) error { _, err := tx.Resolve(1, Skip, "me", time.Now()); return err }); err != nil {
 		t.Fatal(err)
 	}
-	err = j.Update(func(tx *Tx) error { _, err := tx.Resolve(9, Skip, "me"); return err })
+	err = j.Update(func(tx *Tx) error { _, err := tx.Resolve(9, Skip, "me", time.Now()); return err })
 	if !errors.Is(err, ErrNotFound) {
 		t.Fatalf("resolve missing: %v", err)
+	}
+}
+
+// TestJournal_ResolveFailed: an operation whose last attempt failed keeps
+// its failure, can be decided like a held one (who and when go into its
+// next record), and forgets both once it commits.
+func TestJournal_ResolveFailed(t *testing.T) {
+	j := mustOpenJournal(t)
+	ingest(t, j, "a")
+	failedAt := time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC)
+	decided := failedAt.Add(time.Hour)
+	err := j.Update(func(tx *Tx) error {
+		e, _ := tx.Get(1)
+		_ = tx.SetIntent(e, &ops.Intent{}, failedAt)
+		_, err := tx.Commit(e, ops.Result{Outcome: ops.Failed, Err: "boom"}, true, failedAt)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = j.Update(func(tx *Tx) error {
+		e, err := tx.Resolve(1, Skip, "alice", decided)
+		if err != nil {
+			return err
+		}
+		if e.Failure != "boom" || !e.FailedAt.Equal(failedAt) || e.DecidedBy != "alice" || !e.DecidedAt.Equal(decided) {
+			t.Errorf("resolved failed entry: %+v", e)
+		}
+		rec, err := tx.Commit(e, ops.Result{Outcome: ops.Skipped}, false, decided.Add(time.Minute))
+		if err != nil {
+			return err
+		}
+		if rec.Decision != Skip || rec.DecidedBy != "alice" || !rec.DecidedAt.Equal(decided) {
+			t.Errorf("record of the decided operation: %+v", rec)
+		}
+		if e.Failure != "" || !e.FailedAt.IsZero() || e.Decision != "" || !e.DecidedAt.IsZero() {
+			t.Errorf("committed entry keeps its failure or decision: %+v", e)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -148,6 +190,35 @@ func TestJournal_Locked(t *testing.T) {
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Fatal("second open did not fail fast")
+	}
+}
+
+// TestJournal_WriterWaitsForReader: a reader (status, history) holding
+// the journal for a while does not make a writer (a boot's run) fail: the
+// writer waits for it, up to ReaderWait.
+func TestJournal_WriterWaitsForReader(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j.db")
+	j, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = j.Close()
+	r, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		w, err := Open(path, Options{})
+		if err == nil {
+			err = w.Close()
+		}
+		done <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // a reader that reads for 300 ms, three times LockTimeout's default
+	_ = r.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("a writer opening while a reader reads: %v", err)
 	}
 }
 

@@ -64,6 +64,12 @@ func (j *Journal) Prune(before, now time.Time, opts PruneOptions) (*PruneResult,
 		opts.Step = defaultPruneStep
 	}
 	fp := opts.Failpoint
+	// The compaction copies every bucket: every page must be sound.
+	if errs, err := checkFile(j.path, nil, true, j.opts.Parse); err != nil {
+		return nil, err
+	} else if len(errs) > 0 {
+		return nil, &DamageError{Path: j.path, Findings: errs}
+	}
 	var broken []error
 	if err := j.View(func(tx *Tx) error { broken = tx.VerifyChain(); return nil }); err != nil {
 		return nil, err
@@ -105,7 +111,7 @@ func (j *Journal) Prune(before, now time.Time, opts PruneOptions) (*PruneResult,
 // checkpoint in place of the last removed. It returns how many records it
 // removed (checkpoints aside) and the last one's ID; 0 when none is left.
 func (t *Tx) pruneStep(before, now time.Time, step int, prunedSoFar uint64) (n, through uint64, err error) {
-	b := t.tx.Bucket(bucketHistory)
+	b := t.checked(bucketHistory)
 	var keys []uint64
 	var last *Record
 	lost := map[uint64]bool{} // batches that lose an undo step
@@ -148,7 +154,7 @@ func (t *Tx) pruneStep(before, now time.Time, step int, prunedSoFar uint64) (n, 
 		}
 	}
 	cp := &Record{ID: last.ID, Outcome: ops.Checkpoint, Result: ops.Result{Outcome: ops.Checkpoint},
-		Committed: now.UTC(), Host: t.j.opts.Host, Version: t.j.opts.Version, Prev: last.Hash,
+		Committed: now.UTC(), Host: t.j.opts.Host, Version: t.j.opts.Version, Prev: last.chainNext(),
 		Checkpoint: &Checkpoint{Through: last.ID, Pruned: prunedSoFar + n, Before: before}}
 	if err := t.putRecord(cp); err != nil {
 		return 0, 0, err
@@ -159,7 +165,7 @@ func (t *Tx) pruneStep(before, now time.Time, step int, prunedSoFar uint64) (n, 
 // compact swaps a compacted copy of the journal in; see Prune.
 func (j *Journal) compact(fp failpoint.Func) error {
 	cp := compactPath(j.path)
-	if err := writeCompact(j.db, cp, j.opts.LockTimeout); err != nil {
+	if err := j.guard("compact", func() error { return writeCompact(j.db, cp, j.opts.LockTimeout) }); err != nil {
 		_ = os.Remove(cp)
 		return fmt.Errorf("compact journal %s: %w", j.path, err)
 	}

@@ -26,7 +26,8 @@ const (
 	Staged State = "staged"
 )
 
-// Decision is a person's answer for a held operation.
+// Decision is a person's answer for a held operation, or for one whose
+// last attempt failed.
 type Decision string
 
 // The decisions smswork resolve records.
@@ -55,9 +56,15 @@ type Entry struct {
 	Interrupted int `json:"interrupted,omitempty"`
 	// HeldReason says why the operation is held.
 	HeldReason string `json:"heldReason,omitempty"`
-	// Decision and DecidedBy record a person's resolve.
-	Decision  Decision `json:"decision,omitempty"`
-	DecidedBy string   `json:"decidedBy,omitempty"`
+	// Decision, DecidedBy and DecidedAt record a person's resolve.
+	Decision  Decision  `json:"decision,omitempty"`
+	DecidedBy string    `json:"decidedBy,omitempty"`
+	DecidedAt time.Time `json:"decidedAt,omitzero"`
+	// Failure is the error of the operation's last attempt when that
+	// attempt failed and the operation stayed queued (it is tried again at
+	// the next run, or skipped with smswork resolve); FailedAt is when.
+	Failure  string    `json:"failure,omitempty"`
+	FailedAt time.Time `json:"failedAt,omitzero"`
 }
 
 // Batch is one ingestion of PendingWork entries.
@@ -112,6 +119,8 @@ type Record struct {
 	Interrupted int      `json:"interrupted,omitempty"`
 	Decision    Decision `json:"decision,omitempty"`
 	DecidedBy   string   `json:"decidedBy,omitempty"`
+	// DecidedAt is when the person decided (smswork resolve).
+	DecidedAt time.Time `json:"decidedAt,omitzero"`
 	// StillQueued marks a failed attempt that stopped the queue: the
 	// operation stays in SMS.INI and is tried again at the next run.
 	StillQueued bool      `json:"stillQueued,omitempty"`
@@ -129,6 +138,10 @@ type Record struct {
 	// Undoes is, on an undo step's record (outcome undone), the record
 	// whose operation's prior state was restored.
 	Undoes uint64 `json:"undoes,omitempty"`
+	// Salvage is set on the records smswork journal salvage writes: one
+	// standing for history records it could not read (outcome lost), and
+	// the one saying what it did (outcome salvaged).
+	Salvage *SalvageMark `json:"salvage,omitempty"`
 	// Prev is the hash of the previous record (for a checkpoint: of the
 	// last record it stands for, the pruned head); Hash this record's. See
 	// the package documentation for the canonical encoding they cover.

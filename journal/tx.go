@@ -217,16 +217,25 @@ func (t *Tx) Hold(e *Entry, reason string, now time.Time) (*Record, error) {
 	return rec, t.Put(e)
 }
 
-// Resolve records a person's decision for the held operation seq.
-func (t *Tx) Resolve(seq uint64, d Decision, by string) (*Entry, error) {
+// Resolve records a person's decision (by whom, when) for operation seq:
+// one held, or one whose last attempt failed (Entry.Failure). The next
+// run acts on it, and the operation's next audit record carries it.
+func (t *Tx) Resolve(seq uint64, d Decision, by string, now time.Time) (*Entry, error) {
 	e, err := t.Get(seq)
 	if err != nil {
 		return nil, err
 	}
-	if e.State != Held {
+	switch {
+	case e.State == Held:
+	case e.State == Queued && e.Failure != "":
+	case e.State == Queued:
+		return nil, fmt.Errorf("operation %d is queued and has not failed: the next run runs it: %w", seq, ErrState)
+	case e.State == Intent:
+		return nil, fmt.Errorf("operation %d was interrupted: the next run finishes it (or holds it for a decision): %w", seq, ErrState)
+	default:
 		return nil, fmt.Errorf("operation %d is %s: %w", seq, e.State, ErrState)
 	}
-	e.Decision, e.DecidedBy = d, by
+	e.Decision, e.DecidedBy, e.DecidedAt = d, by, now.UTC()
 	return e, t.Put(e)
 }
 
@@ -243,7 +252,11 @@ func (t *Tx) Commit(e *Entry, r ops.Result, stay bool, now time.Time) (*Record, 
 	} else {
 		e.State = Committed
 	}
-	e.Decision, e.DecidedBy, e.HeldReason = "", "", ""
+	e.Failure, e.FailedAt = "", time.Time{}
+	if stay && r.Outcome == ops.Failed {
+		e.Failure, e.FailedAt = r.Err, now.UTC()
+	}
+	e.Decision, e.DecidedBy, e.DecidedAt, e.HeldReason = "", "", time.Time{}, ""
 	if err := t.afterCommit(e, stay); err != nil {
 		return nil, err
 	}
@@ -261,12 +274,15 @@ func (t *Tx) appendRecordWith(e *Entry, r ops.Result, stay bool, now time.Time, 
 	meta := t.meta()
 	rec := &Record{ID: getU64(meta, keyNextRec), Seq: e.Seq, Batch: e.Batch, Pos: e.Pos, Raw: e.Raw, Op: e.Op,
 		Outcome: r.Outcome, Result: r, Attempts: e.Attempts, Interrupted: e.Interrupted,
-		Decision: e.Decision, DecidedBy: e.DecidedBy, StillQueued: stay, Committed: now.UTC(),
+		Decision: e.Decision, DecidedBy: e.DecidedBy, DecidedAt: e.DecidedAt, StillQueued: stay, Committed: now.UTC(),
 		Host: t.j.opts.Host, Version: t.j.opts.Version, Intent: e.Intent, Prev: string(meta.Get(keyHead))}
 	if set != nil {
 		set(rec)
 	}
 	if err := t.putRecord(rec); err != nil {
+		return nil, err
+	}
+	if err := t.countOutcome(rec.Outcome); err != nil {
 		return nil, err
 	}
 	if err := t.indexUndo(rec); err != nil {

@@ -79,13 +79,14 @@ type ParseError struct {
 	Err   error
 }
 
-// Error returns `column 12: unknown switch "/x" in "copy a b /x"`.
+// Error returns `column 12: unknown switch "/x" in "copy a b /x"`, texts
+// as written (see Show).
 func (e *ParseError) Error() string {
 	msg := e.Msg
 	if msg == "" && e.Err != nil {
 		msg = e.Err.Error()
 	}
-	return fmt.Sprintf("column %d: %s in %q", e.Col, msg, e.Entry)
+	return fmt.Sprintf("column %d: %s in %s", e.Col, msg, Show(e.Entry))
 }
 
 // Unwrap returns the sentinel error, for errors.Is.
@@ -97,7 +98,14 @@ type perr struct {
 	msg string
 }
 
+// newPerr formats a parse message; the texts it quotes with %q (entries,
+// paths, tokens) are shown as written (see Show).
 func newPerr(err error, format string, args ...any) *perr {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = shown(s)
+		}
+	}
 	return &perr{err: err, msg: fmt.Sprintf(format, args...)}
 }
 

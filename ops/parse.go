@@ -318,7 +318,7 @@ const (
 
 // parsePath parses an absolute path: `X:\a\b` or `X:/a/b` (a DOS path on
 // drive X), or `/a/b` (a native path). It cleans `.` and `..` lexically
-// and refuses what DESIGN.md §3 refuses. wild allows `*` and `?` in the
+// and refuses what docs/CONTRACT.md §3 refuses. wild allows `*` and `?` in the
 // last element.
 func parsePath(s string, wild bool) (Path, *perr) {
 	if s == "" {

@@ -29,6 +29,12 @@ const (
 	// Checkpoint: the outcome of a checkpoint record, which stands for the
 	// history records a prune removed.
 	Checkpoint Outcome = "checkpoint"
+	// Lost: the outcome of a record smswork journal salvage wrote in place
+	// of history records it could not read from a damaged journal.
+	Lost Outcome = "lost"
+	// Salvaged: the outcome of the record that ends a salvaged journal's
+	// history and says what the salvage kept, lost and held.
+	Salvaged Outcome = "salvaged"
 )
 
 // Intent is what an operation records in the journal before it touches

@@ -5,13 +5,17 @@
 //     rewrite a crash interrupted, see journal's mirror protocol), and
 //     ingests entries appended since;
 //  2. drains the queue in order: for each operation, an intent marker made
-//     durable, the operation executed, a commit marker made durable;
-//     an operation found with an intent but no commit was interrupted and
-//     is finished from its recorded intent (file operations) or run again
-//     or held (run operations, --interrupted);
+//     durable, the operation executed, a commit marker made durable (for
+//     a file operation that succeeded, in the same transaction as the next
+//     journal change: deferred.go says exactly when); an operation found
+//     with an intent but no commit was interrupted and is finished from
+//     its recorded intent (file operations) or run again or held (run
+//     operations, --interrupted);
 //  3. mirrors what remains into SMS.INI, taking in entries appended while
 //     it ran, until nothing is left or the queue stops.
 //
 // A clean start is a recovery with nothing to recover. The drain loop in
-// runner.go shows every durability step in order.
+// runner.go (step) shows every durability step in order. The journal
+// stores; recovery decides: what becomes of a rolled-back atomic batch,
+// and the text its records carry, is rollback.go's.
 package recovery

@@ -10,7 +10,8 @@ import (
 )
 
 // EntryError is an entry of SMS.INI that does not parse, located in the
-// file: `SMS.INI:2:31: entry 2 "copy a b /x": unknown switch "/x"`.
+// file: `SMS.INI:2:31: entry 2 "copy a b /x": unknown switch "/x"`; the
+// entry is printed as written, cut when long (ops.Show).
 type EntryError struct {
 	File      string
 	Line, Col int
@@ -29,7 +30,7 @@ func (e *EntryError) Error() string {
 			msg = pe.Err.Error()
 		}
 	}
-	return fmt.Sprintf("%s:%d:%d: entry %d %q: %s", e.File, e.Line, e.Col, e.Pos, e.Text, msg)
+	return fmt.Sprintf("%s:%d:%d: entry %d %s: %s", e.File, e.Line, e.Col, e.Pos, ops.Show(e.Text), msg)
 }
 
 // Unwrap returns the parser's error.
@@ -58,4 +59,27 @@ func ParseEntries(file string, entries []smsini.Entry, firstPos int) ([]journal.
 		}
 	}
 	return out, errs
+}
+
+// ReadProblems turns an error of smsini.Read into every problem a person
+// should see at once: for a problem inside the PendingWork value (an
+// unterminated quote, an entry too long), the entries before it that do
+// not parse, then it. Any other error is returned as it is.
+func ReadProblems(file string, err error) error {
+	var se *smsini.SyntaxError
+	if !errors.As(err, &se) || len(se.Entries) == 0 {
+		return err
+	}
+	_, bad := ParseEntries(file, se.Entries, 1)
+	if len(bad) == 0 {
+		return err
+	}
+	return &InputError{Problems: append(bad, err)}
+}
+
+// Appended returns the entries of SMS.INI (file) beyond those the journal
+// says it lists (known), as run reads them, and whether SMS.INI began with
+// them exactly (false: someone edited it by hand, and the journal wins).
+func Appended(file []smsini.Entry, known []string) ([]smsini.Entry, bool) {
+	return splitAppended(file, known)
 }

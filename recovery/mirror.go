@@ -129,7 +129,7 @@ func (r *runner) syncMirror(ctx context.Context, allOrNothing bool, add *addRequ
 		}
 	}()
 	// SMS.INI may trail the journal, never lead it.
-	if err := r.flush(); err != nil {
+	if err := r.marker.flush(); err != nil {
 		return res, err
 	}
 	lock, err := smsini.Lock(ctx, r.cfg.Ini)
@@ -140,7 +140,7 @@ func (r *runner) syncMirror(ctx context.Context, allOrNothing bool, add *addRequ
 
 	file, err := smsini.Read(r.cfg.Ini)
 	if err != nil {
-		return res, err
+		return res, ReadProblems(r.cfg.Ini, err)
 	}
 	var w *window
 	if err := r.cfg.Journal.View(func(tx *journal.Tx) (err error) {
@@ -161,6 +161,11 @@ func (r *runner) syncMirror(ctx context.Context, allOrNothing bool, add *addRequ
 		return res, &InputError{Problems: bad}
 	}
 	res.ingested = len(parsed)
+	defer func() {
+		if err == nil {
+			r.open += res.ingested
+		}
+	}()
 
 	// What SMS.INI must list: uncommitted operations, the new ones, then
 	// appended entries that did not parse (kept for a person to fix).

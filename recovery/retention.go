@@ -71,13 +71,13 @@ func (r *runner) pruneBackups() error {
 		if err := r.cfg.Backups.Remove(b.Discard); err != nil {
 			return fmt.Errorf("remove backups of batch %d: %w", b.ID, err)
 		}
-		if err := r.update(func(tx *journal.Tx) error { return tx.Discarded(b.ID) }); err != nil {
+		if err := r.marker.update(func(tx *journal.Tx) error { return tx.Discarded(b.ID) }); err != nil {
 			return err
 		}
 	}
 	for _, b := range victims {
 		var names []string
-		if err := r.update(func(tx *journal.Tx) (err error) {
+		if err := r.marker.update(func(tx *journal.Tx) (err error) {
 			if names, err = tx.BackupNames(b.ID); err != nil {
 				return err
 			}
@@ -89,7 +89,7 @@ func (r *runner) pruneBackups() error {
 		if err := r.cfg.Backups.Remove(names); err != nil {
 			return fmt.Errorf("remove backups of batch %d: %w", b.ID, err)
 		}
-		if err := r.update(func(tx *journal.Tx) error { return tx.SetBackups(b.ID, journal.BackupsPruned) }); err != nil {
+		if err := r.marker.update(func(tx *journal.Tx) error { return tx.SetBackups(b.ID, journal.BackupsPruned) }); err != nil {
 			return err
 		}
 		r.log.Info().Uint64("batch", b.ID).Int64("bytes", b.BackupBytes).Int("files", len(names)).
@@ -98,5 +98,5 @@ func (r *runner) pruneBackups() error {
 	if !pending {
 		return nil
 	}
-	return r.update(func(tx *journal.Tx) error { return tx.ClearPrunePending() })
+	return r.marker.update(func(tx *journal.Tx) error { return tx.ClearPrunePending() })
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
 
+	"smswork/internal/config"
 	"smswork/internal/failpoint"
 	"smswork/internal/fsroot"
 	"smswork/journal"
@@ -41,10 +43,10 @@ type Config struct {
 	Journal *journal.Journal
 	Exec    Executor
 	// Interrupted is the policy for interrupted run operations
-	// (default PolicyRerun).
+	// (default config.Interrupted).
 	Interrupted InterruptedPolicy
 	// MaxAttempts holds any operation interrupted this many times,
-	// whatever the policy (default 3).
+	// whatever the policy (default config.MaxAttempts).
 	MaxAttempts int
 	// ContinueOnError commits a failed operation and goes on, instead of
 	// stopping the queue with it and every later entry kept.
@@ -62,6 +64,10 @@ type Config struct {
 	// durable, in order: the way to show a run's progress without
 	// holding every record of a long queue in memory.
 	OnRecord func(*journal.Record)
+	// OnProgress, when set, is called as each operation starts (its
+	// intent durable) and after each audit record, with how many
+	// operations are still open.
+	OnProgress func(Progress)
 	// Backups keeps the prior state of what file operations change, for
 	// rollbacks and undos; nil turns backups off (every file operation's
 	// intent then says it cannot be undone).
@@ -87,8 +93,10 @@ type Summary struct {
 	// Bad lists appended entries that do not parse (exit status 2); they
 	// stay in SMS.INI.
 	Bad []error
-	// Deadline says the run stopped because its context ended.
+	// Deadline says the run stopped because its context ended (Stopped
+	// says why: the deadline, a signal).
 	Deadline bool
+	stopped  error
 	// Remaining counts operations still queued in the journal.
 	Remaining int
 	// Undos lists the rollbacks (and undos) this run did.
@@ -102,18 +110,13 @@ type runner struct {
 	sum         *Summary
 	sinceMirror int // committed operations SMS.INI still lists
 	lastMirror  time.Time
-	// deferred is the commit marker of the last file operation, written
-	// in the same transaction as the next change (the next intent,
-	// usually): one durable transaction per operation instead of two.
-	// Until then a crash makes recovery finish the operation again from
-	// its intent, which file operations allow.
-	deferred *deferredCommit
-}
-
-type deferredCommit struct {
-	e   *journal.Entry
-	res ops.Result
-	log zerolog.Logger
+	// marker is the deferred commit marker of the last file operation
+	// that succeeded: the runner's journal changes go through
+	// marker.update, which writes it in the same transaction, or flush it
+	// first (see deferredMarker).
+	marker *deferredMarker
+	// open counts operations not committed, for OnProgress.
+	open int
 }
 
 func (r *runner) now() time.Time { return r.cfg.Now() }
@@ -132,6 +135,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	if res.ingested > 0 {
 		r.log.Info().Int("entries", res.ingested).Msg("ingested PendingWork")
+	}
+	if r.cfg.OnProgress != nil {
+		if err := r.countOpen(); err != nil {
+			return r.sum, err
+		}
 	}
 	// Finish an undo a crash interrupted before anything else runs.
 	if err := r.resumeUndos(ctx); err != nil {
@@ -175,10 +183,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 // newRunner fills cfg's defaults.
 func newRunner(cfg Config) *runner {
 	if cfg.Interrupted == "" {
-		cfg.Interrupted = PolicyRerun
+		cfg.Interrupted = InterruptedPolicy(config.Interrupted)
 	}
 	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = 3
+		cfg.MaxAttempts = config.MaxAttempts
 	}
 	if cfg.MirrorInterval <= 0 {
 		cfg.MirrorInterval = 2 * time.Second
@@ -187,9 +195,10 @@ func newRunner(cfg Config) *runner {
 		cfg.Now = time.Now
 	}
 	if cfg.OnRollback == "" {
-		cfg.OnRollback = journal.RollbackKeep
+		cfg.OnRollback = journal.RollbackChoice(config.OnRollback)
 	}
 	r := &runner{cfg: cfg, log: cfg.Log, fp: cfg.Failpoint, sum: &Summary{Outcomes: map[ops.Outcome]int{}}}
+	r.marker = &deferredMarker{journal: cfg.Journal, now: r.now, committed: r.committed}
 	r.lastMirror = r.now()
 	return r
 }
@@ -227,7 +236,7 @@ func (r *runner) drain(ctx context.Context) (stop bool, err error) {
 		}
 		from = e.Seq + 1
 		if ctx.Err() != nil {
-			r.sum.Deadline = true
+			r.stop(ctx)
 			return true, nil
 		}
 		stop, err := r.step(ctx, e)
@@ -263,19 +272,113 @@ func (r *runner) mirrorDue() bool {
 	return r.sinceMirror*4 >= open || r.now().Sub(r.lastMirror) >= r.cfg.MirrorInterval
 }
 
-// step takes one operation through its life. This is every durability
-// step of an operation, in order:
+// step takes one operation through its life. These are all its steps,
+// every durability step among them, in order:
 //
-//	intent marker (journal Update: durable) -> execute (each effect made
-//	durable by ops) -> commit marker (journal Update: durable).
+//  1. recover: what a crash or a person left decides how it goes on
+//     (resume): held, skipped, or finished from its intent;
+//  2. prepare: its intent, with the prior state of what it will change
+//     (reads only);
+//  3. intent marker, durable (journal Update) before the operation touches
+//     anything, in the same transaction as the previous operation's
+//     deferred commit marker;
+//  4. backups of what it will change, durable;
+//  5. execute: each effect made durable by the executor;
+//  6. commit marker: deferred to the next transaction for a file operation
+//     that succeeded (deferredMarker), durable at once otherwise (commit).
 func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err error) {
 	log := r.log.With().Uint64("batch", e.Batch).Int("pos", e.Pos).Uint64("seq", e.Seq).Str("op", string(e.Op.Kind)).Logger()
+
+	// 1. Recover.
+	in, next, err := r.resume(e, log)
+	switch {
+	case err != nil:
+		return false, err
+	case next == wait:
+		return true, nil
+	case next == skip:
+		return r.commit(ctx, e, ops.Result{Outcome: ops.Skipped, Start: r.now(), End: r.now()}, log)
+	}
+
+	// 2. Prepare (unless an intent is to be finished).
+	if in == nil {
+		if in, err = r.prepare(e); err != nil {
+			return r.commit(ctx, e, r.failure(err.Error(), fsroot.IsInUse(err)), log)
+		}
+	}
+
+	// 3. Intent marker.
+	r.fp.Hit("op.before-intent")
+	if err := r.intent(e, in); err != nil {
+		return false, err
+	}
+	r.fp.Hit("op.after-intent")
+	log.Info().Str("entry", e.Raw).Msg("start")
+	r.progressStarted(e)
+
+	// 4. Backups: the intent names them; they are durable before the
+	// operation touches what they keep (a repeat keeps those made).
+	if r.cfg.Backups != nil && len(in.Backups) > 0 {
+		if err := r.cfg.Backups.Capture(in); err != nil {
+			return r.commit(ctx, e, r.failure("keep a backup: "+err.Error(), false), log)
+		}
+		r.fp.Hit("op.after-backup")
+	}
+
+	// 5. Execute.
+	res := r.cfg.Exec.Execute(ctx, &e.Op, in, func(updated *ops.Intent) error {
+		return r.cfg.Journal.Update(func(tx *journal.Tx) error { return tx.UpdateIntent(e, updated) })
+	})
+	r.fp.Hit("op.before-commit")
+
+	// 6. Commit marker.
+	if res.Outcome == ops.Failed && ctx.Err() != nil {
+		// Cut short by the run's end (its deadline, a signal): it stays
+		// queued, as does everything after it, and the run says why.
+		r.stop(ctx)
+		if cause := context.Cause(ctx).Error(); !strings.Contains(res.Err, cause) {
+			res.Err += " (" + cause + ")"
+		}
+		res.Err = "cut short, stays queued: " + res.Err
+		res.InUse = false
+		return r.write(e, res, true, log)
+	}
+	return r.commit(ctx, e, res, log)
+}
+
+// resumption is how an operation goes on, once recovery has looked at
+// what a crash or a person left (resume).
+type resumption int
+
+const (
+	// proceed: run it (from the intent resume returns, when not nil).
+	proceed resumption = iota
+	// wait: it is held for a person's decision; the queue stops.
+	wait
+	// skip: a person decided to skip it.
+	skip
+)
+
+// resume decides how e goes on. A held operation waits for a decision,
+// or is skipped, or run again: a run operation afresh, a file operation
+// from its intent. An operation found with an intent and no commit
+// marker was interrupted: it is held when it was interrupted
+// MaxAttempts times, or is a run operation under PolicyHold (the hold
+// and its audit record durable); otherwise it is finished, a file
+// operation from its intent, a run operation afresh. It returns the
+// intent to finish, nil for a new one.
+func (r *runner) resume(e *journal.Entry, log zerolog.Logger) (*ops.Intent, resumption, error) {
 	in := e.Intent
 	switch e.State {
+	case journal.Queued:
+		if e.Decision == journal.Skip {
+			// A failed operation a person chose to skip.
+			return nil, skip, nil
+		}
 	case journal.Held:
 		switch e.Decision {
 		case journal.Skip:
-			return r.commit(ctx, e, ops.Result{Outcome: ops.Skipped, Start: r.now(), End: r.now()}, log)
+			return nil, skip, nil
 		case journal.Rerun:
 			if e.Op.Kind == ops.KindRun {
 				in = nil // a fresh run; file operations finish their intent
@@ -283,78 +386,61 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 		default:
 			r.sum.Held = append(r.sum.Held, *e)
 			log.Warn().Str("entry", e.Raw).Str("reason", e.HeldReason).Msg("operation held: decide with smswork resolve")
-			return true, nil
+			return nil, wait, nil
 		}
 	case journal.Intent:
 		e.Interrupted++
-		reason := ""
-		switch {
-		case e.Interrupted >= r.cfg.MaxAttempts:
-			reason = fmt.Sprintf("interrupted %d times (--max-attempts %d)", e.Interrupted, r.cfg.MaxAttempts)
-		case e.Op.Kind == ops.KindRun && r.cfg.Interrupted == PolicyHold:
-			reason = "interrupted while running (--interrupted=hold)"
-		}
-		if reason != "" {
-			if err := r.update(func(tx *journal.Tx) error {
+		if reason := r.holdReason(e); reason != "" {
+			if err := r.marker.update(func(tx *journal.Tx) error {
 				_, err := tx.Hold(e, reason, r.now())
 				return err
 			}); err != nil {
-				return false, err
+				return nil, proceed, err
 			}
 			r.sum.Held = append(r.sum.Held, *e)
 			log.Warn().Str("entry", e.Raw).Str("reason", reason).Msg("operation held: decide with smswork resolve")
-			return true, nil
+			return nil, wait, nil
 		}
 		log.Warn().Str("entry", e.Raw).Msg("finishing interrupted operation")
 		if e.Op.Kind == ops.KindRun {
 			in = nil
 		}
 	}
-	if in == nil {
-		in, err = r.prepare(e)
-		if err != nil {
-			now := r.now()
-			return r.commit(ctx, e, ops.Result{Outcome: ops.Failed, Err: err.Error(), InUse: fsroot.IsInUse(err), Start: now, End: now}, log)
-		}
-	}
+	return in, proceed, nil
+}
 
-	r.fp.Hit("op.before-intent")
+// holdReason says why interrupted operation e must wait for a person
+// (the text of its held record), or "" when it may be finished.
+func (r *runner) holdReason(e *journal.Entry) string {
+	switch {
+	case e.Interrupted >= r.cfg.MaxAttempts:
+		return fmt.Sprintf("interrupted %d times (--max-attempts %d)", e.Interrupted, r.cfg.MaxAttempts)
+	case e.Op.Kind == ops.KindRun && r.cfg.Interrupted == PolicyHold:
+		return "interrupted while running (--interrupted=hold)"
+	}
+	return ""
+}
+
+// intent makes e's intent marker durable (with the deferred commit
+// marker of the operation before it). Under run --atomic, a batch whose
+// first operation this is becomes atomic in the same transaction.
+func (r *runner) intent(e *journal.Entry, in *ops.Intent) error {
 	first := e.State == journal.Queued && e.Pos == 1
-	if err := r.update(func(tx *journal.Tx) error {
+	return r.marker.update(func(tx *journal.Tx) error {
 		if first && r.cfg.Atomic {
-			// run --atomic: a batch not started yet becomes atomic.
 			if _, err := tx.SetAtomic(e.Batch, r.cfg.OnRollback); err != nil && !errors.Is(err, journal.ErrState) {
 				return err
 			}
 		}
 		return tx.SetIntent(e, in, r.now())
-	}); err != nil {
-		return false, err
-	}
-	r.fp.Hit("op.after-intent")
-	log.Info().Str("entry", e.Raw).Msg("start")
-	if r.cfg.Backups != nil && len(in.Backups) > 0 {
-		// The intent names the backups; they are durable before the
-		// operation touches what they keep (a repeat keeps those made).
-		if err := r.cfg.Backups.Capture(in); err != nil {
-			now := r.now()
-			return r.commit(ctx, e, ops.Result{Outcome: ops.Failed, Err: "keep a backup: " + err.Error(), Start: now, End: now}, log)
-		}
-		r.fp.Hit("op.after-backup")
-	}
-	res := r.cfg.Exec.Execute(ctx, &e.Op, in, func(updated *ops.Intent) error {
-		return r.cfg.Journal.Update(func(tx *journal.Tx) error { return tx.UpdateIntent(e, updated) })
 	})
-	r.fp.Hit("op.before-commit")
-	if res.Outcome == ops.Failed && ctx.Err() != nil {
-		// Cut short by the run's deadline: it stays queued, as does
-		// everything after it, and the run reports the deadline.
-		r.sum.Deadline = true
-		res.Err = "stopped at the run's deadline: " + res.Err
-		res.InUse = false
-		return r.write(e, res, true, log)
-	}
-	return r.commit(ctx, e, res, log)
+}
+
+// failure is a failed result with error text msg, at the time it is
+// decided (inUse: a file held open by another process).
+func (r *runner) failure(msg string, inUse bool) ops.Result {
+	now := r.now()
+	return ops.Result{Outcome: ops.Failed, Err: msg, InUse: inUse, Start: now, End: now}
 }
 
 // prepare computes e's intent with the prior state of what it will
@@ -377,16 +463,16 @@ func (r *runner) prepare(e *journal.Entry) (*ops.Intent, error) {
 // commit writes e's commit marker with result res. A failure stops the
 // queue (the operation stays queued and in SMS.INI) unless
 // ContinueOnError. The marker of a file operation that succeeded is
-// deferred to the next transaction; a run operation's, a failure's and a
-// skip's are written at once, so that a crash never runs a program again,
-// nor hides a failure, for want of a marker.
+// deferred to the next transaction (deferredMarker); a run operation's, a
+// failure's and a skip's are written at once, so that a crash never runs
+// a program again, nor hides a failure, for want of a marker.
 //
 // A failure in an atomic batch always stops the queue, after the batch is
 // rolled back (see undoBatch).
 func (r *runner) commit(ctx context.Context, e *journal.Entry, res ops.Result, log zerolog.Logger) (stop bool, err error) {
 	stay := res.Outcome == ops.Failed && (!r.cfg.ContinueOnError || res.InUse)
 	if (res.Outcome == ops.Done || res.Outcome == ops.AlreadyDone) && e.Op.Kind != ops.KindRun {
-		r.deferred = &deferredCommit{e: e, res: res, log: log}
+		r.marker.set(e, res, log)
 		r.sinceMirror++
 		return false, nil
 	}
@@ -405,7 +491,7 @@ func (r *runner) commit(ctx context.Context, e *journal.Entry, res ops.Result, l
 // write writes e's commit marker at once.
 func (r *runner) write(e *journal.Entry, res ops.Result, stay bool, log zerolog.Logger) (stop bool, err error) {
 	var rec *journal.Record
-	err = r.update(func(tx *journal.Tx) (err error) {
+	err = r.marker.update(func(tx *journal.Tx) (err error) {
 		rec, err = tx.Commit(e, res, stay, r.now())
 		return err
 	})
@@ -423,44 +509,11 @@ func (r *runner) write(e *journal.Entry, res ops.Result, stay bool, log zerolog.
 	return false, nil
 }
 
-// update runs fn (when not nil) in one durable journal transaction that
-// first writes the deferred commit marker, if any.
-func (r *runner) update(fn func(*journal.Tx) error) error {
-	d := r.deferred
-	var rec *journal.Record
-	err := r.cfg.Journal.Update(func(tx *journal.Tx) (err error) {
-		if d != nil {
-			if rec, err = tx.Commit(d.e, d.res, false, r.now()); err != nil {
-				return err
-			}
-		}
-		if fn == nil {
-			return nil
-		}
-		return fn(tx)
-	})
-	if err != nil {
-		return err
-	}
-	if d != nil {
-		r.deferred = nil
-		r.committed(d.e, rec, d.log)
-	}
-	return nil
-}
-
-// flush writes the deferred commit marker, if any.
-func (r *runner) flush() error {
-	if r.deferred == nil {
-		return nil
-	}
-	return r.update(nil)
-}
-
 // committed notes a durable commit marker.
 func (r *runner) committed(e *journal.Entry, rec *journal.Record, log zerolog.Logger) {
 	r.fp.Hit("op.after-commit")
 	r.sum.Outcomes[rec.Outcome]++
+	r.progressCommitted(rec)
 	if r.cfg.OnRecord != nil {
 		r.cfg.OnRecord(rec)
 	}

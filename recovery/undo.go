@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/rs/zerolog"
-
 	"smswork/journal"
 	"smswork/ops"
 )
@@ -113,13 +111,13 @@ func (r *runner) resumeUndos(ctx context.Context) error {
 // one is in progress, then restores the prior state kept by each undo
 // step, newest first, each committed by an audit record, until none is
 // left or one cannot be undone (a barrier), and finishes the batch (see
-// journal.Tx.FinishUndo).
+// finishUndo).
 func (r *runner) undoBatch(ctx context.Context, id uint64, mode journal.UndoMode, failed uint64, by string) (*RolledBack, error) {
-	if err := r.flush(); err != nil {
+	if err := r.marker.flush(); err != nil {
 		return nil, err
 	}
 	var b *journal.Batch
-	err := r.update(func(tx *journal.Tx) (err error) {
+	err := r.marker.update(func(tx *journal.Tx) (err error) {
 		if b, err = tx.Batch(id); err != nil {
 			return err
 		}
@@ -159,7 +157,7 @@ func (r *runner) undoBatch(ctx context.Context, id uint64, mode journal.UndoMode
 			return nil, &UndoError{Batch: id, Seq: rec.Seq, Raw: rec.Raw, Err: err}
 		}
 		var done *journal.Record
-		if err := r.update(func(tx *journal.Tx) (err error) {
+		if err := r.marker.update(func(tx *journal.Tx) (err error) {
 			done, err = tx.Undone(b, st, rec, res, r.now())
 			return err
 		}); err != nil {
@@ -171,8 +169,8 @@ func (r *runner) undoBatch(ctx context.Context, id uint64, mode journal.UndoMode
 		r.fp.Hit("undo.after-step")
 	}
 	var recs []*journal.Record
-	if err := r.update(func(tx *journal.Tx) (err error) {
-		recs, err = tx.FinishUndo(b, out.Barrier, r.now())
+	if err := r.marker.update(func(tx *journal.Tx) (err error) {
+		recs, err = finishUndo(tx, b, out.Barrier, r.now())
 		return err
 	}); err != nil {
 		return nil, err
@@ -183,6 +181,12 @@ func (r *runner) undoBatch(ctx context.Context, id uint64, mode journal.UndoMode
 		r.sinceMirror++
 	}
 	r.sum.Undos = append(r.sum.Undos, *out)
+	if r.cfg.OnProgress != nil {
+		// A rollback kept queued opens its operations again.
+		if err := r.countOpen(); err != nil {
+			return nil, err
+		}
+	}
 	msg := "batch undone"
 	if out.Mode == journal.UndoRollback {
 		msg = "batch rolled back"
@@ -202,33 +206,6 @@ func (r *runner) restore(rec *journal.Record) (ops.Result, error) {
 		return ops.Result{}, errors.New("the backup folder is not open")
 	}
 	return r.cfg.Backups.Restore(rec.Intent, r.fp.Hit)
-}
-
-// rollback commits the failure res of operation e of an atomic batch and,
-// in the same transaction, the start of the batch's rollback (so that no
-// crash between them can make the next start try the operation again
-// instead), then undoes the batch.
-func (r *runner) rollback(ctx context.Context, e *journal.Entry, res ops.Result, log zerolog.Logger) error {
-	var rec *journal.Record
-	var b *journal.Batch
-	err := r.update(func(tx *journal.Tx) (err error) {
-		if rec, err = tx.Commit(e, res, true, r.now()); err != nil {
-			return err
-		}
-		if b, err = tx.Batch(e.Batch); err != nil {
-			return err
-		}
-		return tx.StartUndo(b, journal.UndoRollback, e.Seq, "", r.now())
-	})
-	if err != nil {
-		return err
-	}
-	r.committed(e, rec, log)
-	r.sum.Failed = rec
-	r.log.Warn().Uint64("batch", b.ID).Uint64("failed", e.Seq).Str("then", string(b.OnRollback)).
-		Msg("an operation of an atomic batch failed: undoing what the batch did")
-	_, err = r.undoBatch(ctx, b.ID, journal.UndoRollback, e.Seq, "")
-	return err
 }
 
 // UndoOptions are smswork undo's choices.
@@ -293,13 +270,19 @@ func Undo(ctx context.Context, cfg Config, id uint64, opts UndoOptions) (*Summar
 		// A path is checked against the newest operation that changed it:
 		// an older one's result was meant to be changed by the batch.
 		seen := map[ops.Path]bool{}
+		steps := 0
 		return tx.UndoSteps(id, math.MaxUint64, math.MaxUint64, func(_ journal.UndoStep, rec *journal.Record) error {
 			if why := irreversible(rec); why != "" {
-				if !opts.Partial {
+				switch {
+				case !opts.Partial:
 					problems = append(problems, fmt.Sprintf("entry %d (%s) cannot be undone: %s; --partial undoes the operations after it", rec.Pos, rec.Raw, why))
+				case steps == 0:
+					// Undoing nothing must not use the batch up.
+					problems = append(problems, fmt.Sprintf("nothing to undo: entry %d (%s), the last of the batch to change anything, cannot be undone: %s", rec.Pos, rec.Raw, why))
 				}
 				return journal.ErrStop
 			}
+			steps++
 			if opts.Force || cfg.Backups == nil || rec.Intent == nil {
 				return nil
 			}

@@ -36,6 +36,9 @@ var (
 	ErrTooManyEntries = errors.New("too many entries")
 	// ErrEntryTooLong means an entry is over MaxEntryLen bytes.
 	ErrEntryTooLong = errors.New("entry too long")
+	// ErrNotAFile means the path names a folder (or another thing that
+	// is not a regular file): a wrong path, bad input.
+	ErrNotAFile = errors.New("is a folder, not an INI file")
 	// ErrInvalidEntry means an entry given to Write or Append would not
 	// read back as itself (empty, blanks around it, a separating comma,
 	// an unbalanced quote, a control byte): nothing was written.
@@ -52,6 +55,10 @@ type SyntaxError struct {
 	Msg string
 	// Err is the sentinel for the kind of problem (ErrUTF16, ...).
 	Err error
+	// Entries, for a problem inside the PendingWork value, are the
+	// entries read before it: a caller reports the bad ones among them
+	// too, so that one problem does not hide the others.
+	Entries []Entry
 }
 
 // Error returns "file:line:col: msg" ("line:col: msg" without a file).

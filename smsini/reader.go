@@ -81,7 +81,7 @@ func Read(path string) (*File, error) {
 		return nil, fmt.Errorf("stat %s: %w", path, err)
 	}
 	if st.IsDir() {
-		return nil, fmt.Errorf("read %s: is a folder, not an INI file", path)
+		return nil, fmt.Errorf("read %s: %w", path, ErrNotAFile)
 	}
 	if st.Size() > MaxFileSize {
 		return nil, tooLarge(path, st.Size())
@@ -326,11 +326,16 @@ func (p *parser) keyLine(a int) error {
 	from := eq + 1
 	for {
 		res, serr := splitLine(p.data[from:p.end], len(f.Entries))
-		if serr != nil {
+		if serr != nil && serr.err == ErrTooManyEntries {
 			return p.errAt(from+serr.off, serr.msg, serr.err)
 		}
 		for _, e := range res.entries {
 			f.Entries = append(f.Entries, Entry{Text: e.text, Line: p.lineNo, Col: from + e.off - p.start + 1})
+		}
+		if serr != nil {
+			// The entries before the problem go with it: the caller
+			// reports the bad ones among them too.
+			return &SyntaxError{File: f.Name, Line: p.lineNo, Col: from + serr.off - p.start + 1, Msg: serr.msg, Err: serr.err, Entries: f.Entries}
 		}
 		if !res.continues {
 			return nil

@@ -3,6 +3,7 @@ package smsini
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -208,5 +209,22 @@ func TestFile_Render(t *testing.T) {
 				t.Fatalf("Render is not idempotent: %q", again)
 			}
 		})
+	}
+}
+
+// TestParse_EntriesBeforeProblem: a problem inside the value carries the
+// entries read before it, so that a caller reports them too.
+func TestParse_EntriesBeforeProblem(t *testing.T) {
+	_, err := Parse("SMS.INI", []byte("[SMS Work]\nPendingWork=del c:\\x /z,\n md c:\\y, copy \"c:\\a c:\\b\n"))
+	var se *SyntaxError
+	if !errors.As(err, &se) || !errors.Is(err, ErrUnterminatedQuote) {
+		t.Fatalf("Parse = %v", err)
+	}
+	var got []string
+	for _, e := range se.Entries {
+		got = append(got, fmt.Sprintf("%d:%d %s", e.Line, e.Col, e.Text))
+	}
+	if want := []string{`2:13 del c:\x /z`, `3:2 md c:\y`}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("entries before the problem: %q, want %q", got, want)
 	}
 }

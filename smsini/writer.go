@@ -143,16 +143,24 @@ func Lock(ctx context.Context, iniPath string) (*filelock.Lock, error) {
 // path (creating file, section or key as needed) under Lock(path), so that
 // concurrent appenders, and a writer that holds the lock, lose nothing.
 // Invalid entries are refused before anything is touched.
-func Append(ctx context.Context, path string, entries []string) (err error) {
+func Append(ctx context.Context, path string, entries []string) error {
+	_, err := AppendAt(ctx, path, entries)
+	return err
+}
+
+// AppendAt is Append, and returns the 1-based position in PendingWork of
+// the first entry it appended (for messages that number entries as plan
+// does).
+func AppendAt(ctx context.Context, path string, entries []string) (first int, err error) {
 	if err := checkEntries(path, entries); err != nil {
-		return err
+		return 0, err
 	}
 	if len(entries) == 0 {
-		return nil
+		return 0, nil
 	}
 	l, err := Lock(ctx, path)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer func() {
 		if uerr := l.Unlock(); uerr != nil {
@@ -161,7 +169,7 @@ func Append(ctx context.Context, path string, entries []string) (err error) {
 	}()
 	f, err := Read(path)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return Write(path, f, append(f.Texts(), entries...))
+	return len(f.Entries) + 1, Write(path, f, append(f.Texts(), entries...))
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
+
+	"smswork/internal/config"
 )
 
 type demoOptions struct {
@@ -56,7 +58,7 @@ func demoRollback(ctx context.Context, d *globalOptions, c string) error {
 	}
 	var out strings.Builder
 	quiet.stdout = &out
-	runErr := runRun(ctx, &quiet, defaultRunOptions(), "")
+	runErr := runRun(ctx, &quiet, settingsRunOptions(&quiet), "")
 	fmt.Fprintf(w, "$ smswork run   -> exit status %d", exitCode(runErr))
 	for line := range strings.Lines(out.String()) {
 		if strings.HasPrefix(line, "batch ") {
@@ -81,6 +83,25 @@ func demoRunEntry() string {
 		return `cmd /c "echo hello from a run entry"`
 	}
 	return `sh -c "echo hello from a run entry"`
+}
+
+// demoSettings are the settings of the demo: its sandbox's SMS.INI,
+// journal and drive C, the rest as the configuration file says.
+func demoSettings(s *config.Settings, ini, journal, c string) (*config.Settings, error) {
+	set := s.Clone()
+	src := config.Source{Kind: config.FromDefault, Name: "the demo's sandbox"}
+	for _, kv := range [][2]string{{"ini", ini}, {"journal", journal}, {"backups", journal + ".backups"}} {
+		if err := set.Set(kv[0], kv[1], src); err != nil {
+			return nil, err
+		}
+	}
+	if set.LogFormat == "" {
+		if err := set.Set("log-format", "console", src); err != nil {
+			return nil, err
+		}
+	}
+	set.Drives = []config.Drive{{Letter: "C", Dir: c, Source: src}}
+	return set, nil
 }
 
 func runDemo(ctx context.Context, g *globalOptions, o *demoOptions) (err error) {
@@ -124,22 +145,19 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions) (err error) 
 		return err
 	}
 	d := *g
-	d.ini = iniPath
-	d.journal = filepath.Join(dir, "smswork.journal")
-	d.drives = []string{"C=" + c}
-	if d.logFormat == "" {
-		d.logFormat = "console"
+	if d.set, err = demoSettings(g.set, iniPath, filepath.Join(dir, "smswork.journal"), c); err != nil {
+		return err
 	}
 	d.logLevel = zerolog.WarnLevel
 	w := g.stdout
 	fmt.Fprintf(w, "sandbox: drive C = %s\n\n== SMS.INI before ==\n%s\n== smswork plan ==\n", c, strings.ReplaceAll(ini, "\r\n", "\n"))
-	if err := runPlan(ctx, &d); err != nil {
+	if err := runPlan(ctx, &d, &planOptions{}); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\n== smswork run (warnings only; the audit trail below says what ran) ==\n")
 	quiet := d
 	quiet.stdout = io.Discard
-	runErr := runRun(ctx, &quiet, defaultRunOptions(), "")
+	runErr := runRun(ctx, &quiet, settingsRunOptions(&quiet), "")
 	after, err := os.ReadFile(iniPath)
 	if err != nil {
 		return err
@@ -157,7 +175,7 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions) (err error) 
 		return err
 	}
 	if o.keep || o.dir != "" {
-		fmt.Fprintf(w, "\nsandbox kept: %s (try: smswork --ini %s --journal %s --drive C=%s status)\n", dir, iniPath, d.journal, c)
+		fmt.Fprintf(w, "\nsandbox kept: %s (try: smswork --ini %s --journal %s --drive C=%s status)\n", dir, iniPath, d.journalPath(), c)
 	}
 	return runErr
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -33,7 +34,7 @@ type historyOptions struct {
 // carry, and two that describe an operation's life.
 var historyOutcomes = []string{
 	string(ops.Done), string(ops.AlreadyDone), string(ops.Failed), string(ops.Skipped), string(ops.Held),
-	string(ops.Checkpoint), string(ops.Undone), string(ops.Dropped),
+	string(ops.Checkpoint), string(ops.Undone), string(ops.Dropped), string(ops.Lost), string(ops.Salvaged),
 	"interrupted", // interrupted at least once, then finished (rerun)
 	"resolved",    // a person decided it (smswork resolve)
 }
@@ -137,13 +138,16 @@ func runHistory(_ context.Context, g *globalOptions, o *historyOptions) error {
 	if errors.Is(err, os.ErrNotExist) {
 		return nil // no journal yet: an empty history
 	}
+	if errors.Is(err, journal.ErrLocked) {
+		return historyInProgress(g, o, flt, err)
+	}
 	if err != nil {
 		return err
 	}
 	defer func() { _ = j.Close() }()
 	w := bufio.NewWriterSize(g.stdout, 256<<10)
 	if !o.json {
-		fmt.Fprintf(w, "%-7s %-19s %-12s %-9s %s\n", "RECORD", "COMMITTED", "OUTCOME", "BATCH:POS", "ENTRY")
+		writeHistoryHeader(w)
 	}
 	decode := !o.json || flt.any()
 	n := 0
@@ -175,11 +179,64 @@ func runHistory(_ context.Context, g *globalOptions, o *historyOptions) error {
 	return err
 }
 
+// writeHistoryHeader heads the table of records.
+func writeHistoryHeader(w io.Writer) {
+	fmt.Fprintf(w, "%-7s %-19s %-12s %-9s %s\n", "RECORD", "COMMITTED", "OUTCOME", "BATCH:POS", "ENTRY")
+}
+
+// historyInProgress is history while a run holds the journal: the
+// records of this run its status file keeps (the last ones), newest first
+// unless --oldest-first, with the filters applied; a notice on standard
+// error says so. Held by something else, the journal's lock error stands.
+func historyInProgress(g *globalOptions, o *historyOptions, flt *historyFilter, lockErr error) error {
+	st, err := readRunState(g.journalPath())
+	if err != nil {
+		return err
+	}
+	if !st.running() {
+		return &exitError{code: exitLocked, err: fmt.Errorf("another smswork holds the journal, and it is not a run: try again in a moment: %w", lockErr)}
+	}
+	printInProgress(g.stderr, st, statusFileName(g.journalPath()))
+	fmt.Fprintf(g.stderr, "the journal is the %s's until it ends: shown are the last %d record(s) of this %s, from its status file; %s then shows them all\n",
+		st.Kind, len(st.Recent), st.Kind, g.command("history"))
+	recs := st.Recent
+	if !o.oldest {
+		recs = make([]json.RawMessage, len(st.Recent))
+		for i, r := range st.Recent {
+			recs[len(recs)-1-i] = r
+		}
+	}
+	w := bufio.NewWriter(g.stdout)
+	if !o.json {
+		writeHistoryHeader(w)
+	}
+	n := 0
+	for _, v := range recs {
+		r, err := journal.DecodeRecord(v)
+		if err != nil || !flt.match(r) {
+			continue
+		}
+		if o.json {
+			_, _ = w.Write(v)
+			_ = w.WriteByte('\n')
+		} else {
+			writeHistoryLine(w, r)
+		}
+		if n++; o.limit > 0 && n >= o.limit {
+			break
+		}
+	}
+	return w.Flush()
+}
+
 func writeHistoryLine(w io.Writer, r *journal.Record) {
 	entry := r.Raw
 	if r.IsCheckpoint() && r.Checkpoint != nil {
 		entry = fmt.Sprintf("(checkpoint: %d record(s) through %d, committed before %s, were pruned)",
 			r.Checkpoint.Pruned, r.Checkpoint.Through, r.Checkpoint.Before.Local().Format("2006-01-02 15:04:05"))
+	}
+	if (r.Outcome == ops.Lost || r.Outcome == ops.Salvaged) && r.Salvage != nil {
+		entry = "(smswork journal salvage)" // what it did is the note
 	}
 	fmt.Fprintf(w, "%-7d %-19s %-12s %-9s %s%s\n", r.ID, r.Committed.Local().Format("2006-01-02 15:04:05"), r.Outcome,
 		fmt.Sprintf("%d:%d", r.Batch, r.Pos), entry, historyNote(r))

@@ -2,49 +2,157 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"smswork/backup"
 	"smswork/internal/fsroot"
+	"smswork/journal"
 	"smswork/ops"
 	"smswork/ops/exec"
 	"smswork/recovery"
 	"smswork/smsini"
 )
 
-func newPlanCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
-		Use:   "plan",
-		Short: "Parse PendingWork and show what run would do; change nothing",
-		Long: `plan reads SMS.INI, parses every entry of PendingWork and prints the numbered,
-typed plan with each path resolved to the host (through --drive mappings).
-It changes nothing. Every entry that does not parse is listed with
-file:line:col, its position and text. An entry that cannot be undone (a run
-operation) is marked: a rollback of an atomic batch, or an undo of a
-finished one, stops at it. A copy or move whose destination ends in a
-backslash names a folder: where a file stands in its way (and no earlier
-entry may change that), the entry can only fail, and plan says so; a
-folder merely missing is noted.
+type planOptions struct {
+	json bool
+}
 
-Exit status: 0 every entry parses, 2 some entry does not, or cannot succeed.`,
+func newPlanCommand(g *globalOptions) *cobra.Command {
+	o := &planOptions{}
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show what run would do now, and the checks it would fail; change nothing",
+		Long: `plan shows what 'smswork run' would do if it ran now, in the order it would:
+the operations the journal holds (queued, failed at their last attempt, held,
+decided, interrupted), then the entries of PendingWork the journal has not
+taken in yet, each numbered by its place in the queue, typed, with its paths
+resolved to the host (through the drive mappings) and a wildcard expanded.
+
+It makes the checks run makes before it touches anything, and those it can
+make of each operation from here: SMS.INI, the journal and their folders
+must be safe from others (run's permission refusal); every entry must parse
+and name mapped drives; a source must exist, and a destination's folder (an
+entry before it that creates them counts; after a program, whose effects are
+unknown, it cannot tell); a destination ending in a backslash names a folder,
+and where a file stands in its way the entry can only fail; a held operation
+stops run until decided. An entry
+that cannot be undone (a run operation) is marked: a rollback of an atomic
+batch, or an undo of a finished one, stops at it.
+
+plan changes nothing: it reads the journal for an instant and lets it go,
+and while a run holds the journal it says what the run is doing (from its
+status file) and lists SMS.INI's entries, which the run is working through.
+
+Exit status: the one run would have now, as far as plan can tell: 0 all
+clear, 1 an operation would fail, 2 run would refuse (bad input, an
+unmapped drive, permissions), 3 run would stop at a held operation; 4 a
+run is in progress and work remains; 75 another smswork holds the journal.`,
 		Example: `  smswork plan
+  smswork plan --json | jq '.entries[] | select(.problem != "")'
   smswork --ini /mnt/c/SMS.INI --drive C=/mnt/c plan`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runPlan(cmd.Context(), g)
+			return runPlan(cmd.Context(), g, o)
 		},
 	}
+	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON object")
+	return cmd
 }
 
-func runPlan(_ context.Context, g *globalOptions) error {
-	file, err := smsini.Read(g.ini)
+// planReport is what plan prints; its JSON form is for machines.
+type planReport struct {
+	Ini        string `json:"ini"`
+	Journal    string `json:"journal"`
+	IniMissing bool   `json:"iniMissing"`
+	// RunInProgress says a run holds the journal: Run is its status file,
+	// Entries are SMS.INI's (what it is working through), unchecked.
+	RunInProgress bool      `json:"runInProgress"`
+	Run           *runState `json:"run,omitempty"`
+	// Refused says why run would refuse to start (its permission check).
+	Refused []string    `json:"refused"`
+	Entries []planEntry `json:"entries"`
+	// Exit is plan's exit status: the one run would have now.
+	Exit    int    `json:"exit"`
+	Summary string `json:"summary"`
+}
+
+// planEntry is one operation run would take, in order.
+type planEntry struct {
+	// N is the operation's place in the queue.
+	N int `json:"n"`
+	// From is "journal" (Seq, Batch, Pos say which) or "SMS.INI" (an entry
+	// not taken in yet, at Line:Col).
+	From  string `json:"from"`
+	Seq   uint64 `json:"seq,omitempty"`
+	Batch uint64 `json:"batch,omitempty"`
+	Pos   int    `json:"pos,omitempty"`
+	Line  int    `json:"line,omitempty"`
+	Col   int    `json:"col,omitempty"`
+	Raw   string `json:"raw"`
+	Op    ops.Op `json:"op"`
+	// State is queued, failed, held, decided, interrupted or new.
+	State string `json:"state"`
+	// Does says what it does, host paths included; Intent is the
+	// expansion run would record now (nil when it cannot be made).
+	Does   string      `json:"does"`
+	Intent *ops.Intent `json:"intent,omitempty"`
+	// Note says more (a decision, a failure, why a check cannot tell);
+	// Problem is why run would fail it now, or refuse it.
+	Note       string `json:"note,omitempty"`
+	Problem    string `json:"problem,omitempty"`
+	CannotUndo string `json:"cannotUndo,omitempty"`
+
+	input bool // Problem makes run refuse (exit 2)
+	held  bool // run stops here until a person decides
+	// decision is a person's decision for the operation.
+	decision journal.Decision
+	entry    journal.NewEntry
+}
+
+// Decision is a person's decision for the operation ("" for none).
+func (e *planEntry) Decision() journal.Decision { return e.decision }
+
+func runPlan(_ context.Context, g *globalOptions, o *planOptions) error {
+	rep := &planReport{Ini: g.iniPath(), Journal: g.journalPath(), Refused: []string{}, Entries: []planEntry{}}
+	ini, err := g.statIni(false)
 	if err != nil {
 		return err
 	}
-	parsed, bad := recovery.ParseEntries(g.ini, file.Entries, 1)
+	rep.IniMissing = ini.missing
+	var queue []journal.Entry
+	var known []string
+	j, err := g.openJournal(true)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case errors.Is(err, journal.ErrLocked):
+		return planInProgress(g, o, rep, err)
+	case err != nil:
+		return err
+	default:
+		// An instant: the journal is let go before any file is looked at.
+		queue, known, err = planJournal(j)
+		_ = j.Close()
+		if err != nil {
+			return err
+		}
+	}
+	if err := ini.wrongPath(g, len(queue) == 0); err != nil {
+		return err
+	}
+	file, err := smsini.Read(g.iniPath())
+	if err != nil {
+		return recovery.ReadProblems(g.iniPath(), err)
+	}
+	appended, _ := recovery.Appended(file.Entries, known)
+	firstPos := len(file.Entries) - len(appended) + 1
+	parsed, bad := recovery.ParseEntries(g.iniPath(), appended, firstPos)
 	if len(bad) > 0 {
 		return &recovery.InputError{Problems: bad}
 	}
@@ -53,31 +161,246 @@ func runPlan(_ context.Context, g *globalOptions) error {
 		return err
 	}
 	defer func() { _ = drives.Close() }()
-	if len(parsed) == 0 {
-		fmt.Fprintf(g.stdout, "%s: PendingWork is empty\n", g.ini)
-		return nil
+	if err := g.permissionProblems(); err != nil {
+		for _, e := range unjoin(err) {
+			rep.Refused = append(rep.Refused, e.Error())
+		}
+	}
+	for i := range queue {
+		rep.Entries = append(rep.Entries, journalPlanEntry(&queue[i]))
+	}
+	for i, p := range parsed {
+		rep.Entries = append(rep.Entries, planEntry{From: "SMS.INI", Line: appended[i].Line, Col: appended[i].Col, Raw: p.Raw, Op: p.Op, State: "new", entry: p})
+	}
+	planned := make([]journal.NewEntry, len(rep.Entries))
+	for i := range rep.Entries {
+		planned[i] = journal.NewEntry{Raw: rep.Entries[i].Raw, Op: rep.Entries[i].Op}
 	}
 	x := &exec.Executor{Drives: drives}
-	var impossible []error
-	for i, p := range parsed {
-		fmt.Fprintf(g.stdout, "%3d  %s\n", i+1, describe(drives, &p.Op))
-		if why := undoability(x, &p.Op); why != "" {
-			fmt.Fprintf(g.stdout, "     cannot be undone: %s\n", why)
+	sim := &planSim{x: x, created: map[string]int{}, removed: map[string]int{}}
+	for i := range rep.Entries {
+		e := &rep.Entries[i]
+		e.N = i + 1
+		e.Does = describe(drives, &e.Op)
+		sim.check(e)
+		if problem, note := folderProblem(drives, planned, i); problem != "" && e.Problem == "" {
+			e.Problem = problem
+		} else if note != "" {
+			e.setNote(note)
 		}
-		problem, note := folderProblem(drives, parsed, i)
-		if problem != "" {
-			fmt.Fprintf(g.stdout, "     error: %s\n", problem)
-			impossible = append(impossible, fmt.Errorf("entry %d %q: %s", i+1, p.Raw, problem))
-		}
-		if note != "" {
-			fmt.Fprintf(g.stdout, "     note: %s\n", note)
+		if why := undoability(x, &e.Op); why != "" {
+			e.CannotUndo = why
 		}
 	}
-	printUndoNotes(g, parsed, false)
-	if len(impossible) > 0 {
-		return &exitError{code: exitUsage, err: joinErrors("entries that cannot succeed", impossible)}
+	rep.judge(g)
+	if o.json {
+		if err := json.NewEncoder(g.stdout).Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		printPlan(g, rep, ini)
 	}
-	return nil
+	if rep.Exit == exitOK {
+		return nil
+	}
+	return &exitError{code: rep.Exit, err: errors.New(rep.Summary)}
+}
+
+// planJournal reads what the journal would have run do: its operations
+// not committed, in order, and what it says SMS.INI lists.
+func planJournal(j *journal.Journal) (queue []journal.Entry, known []string, err error) {
+	err = j.View(func(tx *journal.Tx) error {
+		m, err := tx.Mirror()
+		if err != nil {
+			return err
+		}
+		return tx.Queue(func(e *journal.Entry) error {
+			if e.Seq >= m.Start {
+				known = append(known, e.Raw)
+			}
+			if e.State != journal.Committed && e.State != journal.Staged {
+				queue = append(queue, *e)
+			}
+			return nil
+		})
+	})
+	return queue, known, err
+}
+
+// journalPlanEntry is what plan says of an operation the journal holds.
+func journalPlanEntry(e *journal.Entry) planEntry {
+	p := planEntry{From: "journal", Seq: e.Seq, Batch: e.Batch, Pos: e.Pos, Raw: e.Raw, Op: e.Op, State: "queued",
+		entry: journal.NewEntry{Raw: e.Raw, Op: e.Op}}
+	switch {
+	case e.Decision != "":
+		p.State, p.decision = "decided", e.Decision
+		p.Note = fmt.Sprintf("%s, decided by %s: run %s it", e.Decision, e.DecidedBy, map[journal.Decision]string{journal.Skip: "skips", journal.Rerun: "runs"}[e.Decision])
+	case e.State == journal.Held:
+		p.State, p.held = "held", true
+		p.Note = "held: " + e.HeldReason
+	case e.Failure != "":
+		p.State = "failed"
+		p.Note = "its last attempt failed: " + firstLine(e.Failure) + "; run tries it again"
+	case e.State == journal.Intent:
+		p.State = "interrupted"
+		p.Note = "interrupted: run finishes it from its intent"
+		if e.Op.Kind == ops.KindRun {
+			p.Note = "interrupted: run runs it again, or holds it (--interrupted, --max-attempts)"
+		}
+	}
+	return p
+}
+
+// planInProgress is plan while a run holds the journal.
+func planInProgress(g *globalOptions, o *planOptions, rep *planReport, lockErr error) error {
+	st, err := readRunState(g.journalPath())
+	if err != nil {
+		return err
+	}
+	if !st.running() {
+		return &exitError{code: exitLocked, err: fmt.Errorf("another smswork holds the journal, and it is not a run: try again in a moment: %w", lockErr)}
+	}
+	rep.RunInProgress, rep.Run = true, st
+	file, err := smsini.Read(g.iniPath())
+	if err != nil {
+		return recovery.ReadProblems(g.iniPath(), err)
+	}
+	drives, err := g.openDrives()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = drives.Close() }()
+	for i, en := range file.Entries {
+		e := planEntry{N: i + 1, From: "SMS.INI", Line: en.Line, Col: en.Col, Raw: en.Text, State: "listed"}
+		if op, err := ops.Parse(en.Text); err == nil {
+			e.Op, e.Does = *op, describe(drives, op)
+		} else {
+			e.Problem = parseMsg(err)
+		}
+		rep.Entries = append(rep.Entries, e)
+	}
+	rep.Exit = exitOK
+	rep.Summary = fmt.Sprintf("a %s is in progress: %s", st.Kind, st.counts())
+	if st.Open != 0 {
+		rep.Exit = exitWaiting
+	}
+	if o.json {
+		if err := json.NewEncoder(g.stdout).Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		printInProgress(g.stdout, st, statusFileName(g.journalPath()))
+		fmt.Fprintf(g.stdout, "the journal is the %s's until it ends; SMS.INI lists what it has not finished (it may trail the run by a few entries):\n", st.Kind)
+		for _, e := range rep.Entries {
+			fmt.Fprintf(g.stdout, "%3d  %s\n", e.N, e.Raw)
+		}
+	}
+	if rep.Exit == exitOK {
+		return nil
+	}
+	return &exitError{code: rep.Exit, err: errors.New(rep.Summary)}
+}
+
+// judge sets plan's exit status and summary: what run would exit with.
+func (rep *planReport) judge(g *globalOptions) {
+	stop := g.set.OnError == "stop"
+	input, stopped := 0, 0
+	failing := 0
+	for i := range rep.Entries {
+		e := &rep.Entries[i]
+		switch {
+		case e.Problem != "" && e.input:
+			input++
+		case stopped != 0:
+			e.setNote(fmt.Sprintf("not reached: run stops at entry %d", stopped))
+		case e.held:
+			stopped = e.N
+			rep.Exit = exitHeld
+		case e.Problem != "":
+			failing++
+			if stop {
+				stopped = e.N
+			}
+			if rep.Exit == exitOK {
+				rep.Exit = exitFailed
+			}
+		}
+	}
+	switch {
+	case len(rep.Refused) > 0 || input > 0:
+		rep.Exit = exitUsage
+		rep.Summary = fmt.Sprintf("run would refuse to start: %d problem(s) of input or permissions, nothing would run", len(rep.Refused)+input)
+	case rep.Exit == exitHeld:
+		rep.Summary = fmt.Sprintf("run would stop at entry %d, held for a decision (%s)", stopped, g.command("status"))
+	case rep.Exit == exitFailed:
+		rep.Summary = fmt.Sprintf("%d operation(s) would fail now; run exits 1", failing)
+		if stop {
+			rep.Summary += fmt.Sprintf(" (the queue stops at entry %d)", stopped)
+		}
+	case len(rep.Entries) == 0:
+		rep.Summary = "nothing queued: run has nothing to do"
+	default:
+		rep.Summary = fmt.Sprintf("run would run %d operation(s); no check fails", len(rep.Entries))
+	}
+}
+
+// printPlan prints the plan for people.
+func printPlan(g *globalOptions, rep *planReport, ini *iniState) {
+	w := g.stdout
+	if n := ini.notice(len(rep.Entries) == 0); n != "" {
+		fmt.Fprintln(w, n)
+	}
+	for _, r := range rep.Refused {
+		fmt.Fprintf(w, "run would refuse to start: %s\n", r)
+	}
+	if len(rep.Refused) > 0 {
+		fmt.Fprintln(w, "  (make them writable by their owner only, owned by root or this user; or run with --insecure-permissions)")
+	}
+	for _, e := range rep.Entries {
+		fmt.Fprintf(w, "%3d  %s\n", e.N, e.Does)
+		if e.From == "journal" {
+			fmt.Fprintf(w, "     %s  (in the journal: operation %d, batch %d entry %d, %s)\n", e.Raw, e.Seq, e.Batch, e.Pos, e.State)
+		}
+		printIntent(w, &e)
+		if e.Note != "" {
+			fmt.Fprintf(w, "     %s\n", e.Note)
+		}
+		if e.Problem != "" {
+			fmt.Fprintf(w, "     PROBLEM: %s\n", e.Problem)
+		}
+		if e.CannotUndo != "" {
+			fmt.Fprintf(w, "     cannot be undone: %s\n", e.CannotUndo)
+		}
+	}
+	var entries []journal.NewEntry
+	for _, e := range rep.Entries {
+		entries = append(entries, e.entry)
+	}
+	printUndoNotes(g, entries, 1, false)
+	fmt.Fprintf(w, "plan: %s\n", rep.Summary)
+}
+
+// printIntent lists a wildcard's expansion, or a copy into a folder.
+func printIntent(w io.Writer, e *planEntry) {
+	in := e.Intent
+	if in == nil || (e.Op.Kind != ops.KindCopy && e.Op.Kind != ops.KindMove && e.Op.Kind != ops.KindDel) {
+		return
+	}
+	if len(in.Items) == 1 && !e.Op.Src.HasWildcard() && in.Items[0].Dst == e.Op.Dst {
+		return
+	}
+	const most = 10
+	for i, it := range in.Items {
+		if i == most {
+			fmt.Fprintf(w, "       … and %d more\n", len(in.Items)-most)
+			break
+		}
+		if it.Dst.IsZero() {
+			fmt.Fprintf(w, "       %s\n", it.Src)
+		} else {
+			fmt.Fprintf(w, "       %s -> %s\n", it.Src, it.Dst)
+		}
+	}
 }
 
 // undoability says why op cannot be undone, "" when it can: a run
@@ -110,7 +433,9 @@ func describe(d *fsroot.Drives, op *ops.Op) string {
 	fmt.Fprintf(&b, "%-5s", op.Kind)
 	switch {
 	case op.Kind == ops.KindRun:
-		fmt.Fprintf(&b, " %q", op.Argv)
+		for _, a := range op.Argv {
+			b.WriteString(" " + ops.Show(a))
+		}
 	case op.Touch:
 		fmt.Fprintf(&b, " touch %s", host(op.Src))
 	case op.Kind == ops.KindRen:

@@ -5,19 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/dustin/go-humanize"
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
 	"smswork/backup"
+	"smswork/internal/config"
 	"smswork/internal/failpoint"
 	"smswork/internal/perms"
 	"smswork/journal"
+	"smswork/ops"
 	"smswork/ops/exec"
 	"smswork/recovery"
 )
@@ -37,17 +38,43 @@ type runOptions struct {
 	onRollback string
 	// keepBackups is the retention setting of the backup folder.
 	keepBackups string
+	// deadlineSource says where the deadline came from, for messages.
+	deadlineSource config.Source
 }
 
-// defaultRunOptions are run's flag defaults, for commands that start the
-// same way (undo).
-func defaultRunOptions() *runOptions {
-	return &runOptions{interrupted: "rerun", maxAttempts: 3, onError: "stop", opTimeout: defaultOpTimeout,
-		onRollback: "keep", keepBackups: defaultKeepBackups}
+// settingsRunOptions are run's options as the settings give them (the
+// configuration file and the defaults of internal/config), for commands
+// that start the way run does (undo, the demo).
+func settingsRunOptions(g *globalOptions) *runOptions {
+	o := &runOptions{}
+	o.fromSettings(g)
+	return o
 }
 
-// defaultKeepBackups is --keep-backups's default.
-const defaultKeepBackups = "1GiB"
+// fromSettings fills o from the effective settings: the flags of the
+// command line are in them already, over the configuration file.
+func (o *runOptions) fromSettings(g *globalOptions) {
+	s := g.set
+	o.interrupted, o.maxAttempts, o.onError = s.Interrupted, s.MaxAttempts, s.OnError
+	o.opTimeout, o.deadline = s.OpTimeout, s.Deadline
+	o.atomic, o.onRollback, o.keepBackups = s.Atomic, s.OnRollback, s.Value("run.keep-backups")
+	o.deadlineSource = s.SourceOf("run.deadline")
+}
+
+// addRunFlags declares run's flags (config takes them too); their
+// defaults are internal/config's, and the configuration file's [run]
+// section overrides those.
+func addRunFlags(cmd *cobra.Command, o *runOptions) {
+	f := cmd.Flags()
+	f.StringVar(&o.interrupted, "interrupted", config.Interrupted, "what to do with an interrupted run operation: rerun or hold")
+	f.IntVar(&o.maxAttempts, "max-attempts", config.MaxAttempts, "hold an operation interrupted this many times")
+	f.StringVar(&o.onError, "on-error", config.OnError, "after a failed operation: stop the queue, or continue")
+	f.DurationVar(&o.opTimeout, "op-timeout", config.OpTimeout, "time limit of each run operation")
+	f.DurationVar(&o.deadline, "deadline", config.Deadline, "bound the whole run; what is not reached stays queued (0: none)")
+	f.BoolVar(&o.atomic, "atomic", false, "make every batch that starts all-or-nothing: a failure undoes what the batch did")
+	f.StringVar(&o.onRollback, "on-rollback", config.OnRollback, "after a rollback (--atomic): keep the batch queued, or drop it")
+	f.StringVar(&o.keepBackups, "keep-backups", config.KeepBackups, "bytes of backups finished batches keep for undo (e.g. 500MiB, 0; -1: no bound)")
+}
 
 func newRunCommand(g *globalOptions) *cobra.Command {
 	o := &runOptions{}
@@ -90,47 +117,93 @@ folders that hold them can be changed by anyone but their owner and root, or
 belong to another user: whoever can write them runs commands as root at
 boot. --insecure-permissions runs anyway, with a warning.
 
-Exit status: 0 nothing left, 1 an operation failed, 2 bad input (nothing
-executed), 3 an operation is held, 75 another smswork holds the journal.`,
-		Example: `  smswork run --deadline 5m                  # what the boot unit runs
+Its last line counts what it did: "3 done, 1 failed, 0 held, 2 remaining".
+While it runs, it keeps a status file beside the journal (JOURNAL.status)
+from which 'smswork status', 'history' and 'plan' answer: the journal is the
+run's until it ends.
+
+Exit status: 0 nothing left, 1 an operation failed in this run (whether the
+queue stopped or went on, or the run was stopped by its deadline or a
+signal), 2 bad input (nothing executed), 3 an operation is held, 75 another
+smswork holds the journal.`,
+		Example: `  smswork run                                # what the boot unit runs (settings from the configuration file)
   smswork --ini /mnt/c/SMS.INI --drive C=/mnt/c run
   smswork run --interrupted=hold --deadline 5m --log-file /var/log/smswork.log`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.fromSettings(g)
 			return runRun(cmd.Context(), g, o, os.Getenv("SMSWORK_FAILPOINT"))
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.interrupted, "interrupted", "rerun", "what to do with an interrupted run operation: rerun or hold")
-	f.IntVar(&o.maxAttempts, "max-attempts", 3, "hold an operation interrupted this many times")
-	f.StringVar(&o.onError, "on-error", "stop", "after a failed operation: stop the queue, or continue")
-	f.DurationVar(&o.opTimeout, "op-timeout", defaultOpTimeout, "time limit of each run operation")
-	f.DurationVar(&o.deadline, "deadline", 0, "bound the whole run; what is not reached stays queued (0: none)")
-	f.BoolVar(&o.atomic, "atomic", false, "make every batch that starts all-or-nothing: a failure undoes what the batch did")
-	f.StringVar(&o.onRollback, "on-rollback", "keep", "after a rollback (--atomic): keep the batch queued, or drop it")
-	f.StringVar(&o.keepBackups, "keep-backups", defaultKeepBackups, "bytes of backups finished batches keep for undo (e.g. 500MiB, 0; -1: no bound)")
-	f.BoolVar(&o.insecurePermissions, "insecure-permissions", false, "run even if others can change SMS.INI, the journal or their folders (UNSAFE: they would run commands as this user)")
+	addRunFlags(cmd, o)
+	cmd.Flags().BoolVar(&o.insecurePermissions, "insecure-permissions", false, "run even if others can change SMS.INI, the journal or their folders (UNSAFE: they would run commands as this user)")
 	return cmd
 }
 
-func runRun(ctx context.Context, g *globalOptions, o *runOptions, fpSpec string) error {
+func runRun(ctx context.Context, g *globalOptions, o *runOptions, fpSpec string) (err error) {
+	var sum *recovery.Summary
+	defer g.afterRun(time.Now(), &sum, &err) // --metrics-file, after cleanup
+	ini, err := g.statIni(true)
+	if err != nil {
+		return err
+	}
+	if ini.missing && ini.explicit && !g.journalExists() {
+		return ini.wrongPath(g, true) // before a journal is created there
+	}
 	cfg, cleanup, err := g.recoveryConfig(o, fpSpec)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	if ini.missing {
+		work, err := journalHasWork(cfg.Journal)
+		if err != nil {
+			return err
+		}
+		if err := ini.wrongPath(g, !work); err != nil {
+			return err
+		}
+		fmt.Fprintln(g.stdout, ini.notice(!work))
+	}
 	if o.deadline > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.deadline)
+		ctx, cancel = context.WithTimeoutCause(ctx, o.deadline, fmt.Errorf("stopped at the run's deadline (%s)", settingText("deadline", o.deadline.String(), o.deadlineSource)))
 		defer cancel()
 	}
+	sw := newStatusWriter(g.journalPath(), "run", cfg.Log)
 	cfg.OnRecord = func(r *journal.Record) { printRecord(g.stdout, r) }
-	sum, err := recovery.Run(ctx, cfg)
-	printSummary(g.stdout, sum)
-	if err != nil {
-		return err
+	cfg.OnProgress = sw.progress
+	sum, err = recovery.Run(ctx, cfg)
+	printSummary(g.stdout, sum, err)
+	if err == nil {
+		err = summaryError(sum)
 	}
-	return summaryError(sum)
+	result := ""
+	if sum != nil {
+		result = countsLine(sum)
+	}
+	if err != nil {
+		result = err.Error()
+	}
+	sw.finish(sum, exitCodeOf(err), result)
+	return err
+}
+
+// exitCodeOf is the exit status err gives (0 for nil).
+func exitCodeOf(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	return exitCode(err)
+}
+
+// settingText names a setting and where it came from: "--deadline 2s",
+// "deadline = 5m0s (/etc/smswork/smswork.conf:7)".
+func settingText(name, value string, src config.Source) string {
+	if src.Kind == config.FromFile {
+		return fmt.Sprintf("%s = %s, %s", name, value, src)
+	}
+	return "--" + name + " " + value
 }
 
 // recoveryConfig opens what a run needs; cleanup closes it.
@@ -151,7 +224,7 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 	default:
 		return cfg, nil, usageErr("--on-rollback %q: want keep or drop", o.onRollback)
 	}
-	keep, err := parseSize(o.keepBackups)
+	keep, err := config.ParseSize(o.keepBackups)
 	if err != nil {
 		return cfg, nil, usageErr("--keep-backups: %v", err)
 	}
@@ -184,9 +257,10 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 		_ = drives.Close()
 		return cfg, nil, err
 	}
-	x := &exec.Executor{Drives: drives, OpTimeout: o.opTimeout, Log: log, Failpoint: fp, Progress: g.progress(log)}
+	x := &exec.Executor{Drives: drives, OpTimeout: o.opTimeout, Log: log, Failpoint: fp, Progress: g.progress(log),
+		SyncDirs: []string{filepath.Dir(g.journalPath())}}
 	cfg = recovery.Config{
-		Ini: g.ini, Journal: j, Exec: x,
+		Ini: g.iniPath(), Journal: j, Exec: x,
 		Interrupted:     recovery.InterruptedPolicy(o.interrupted),
 		MaxAttempts:     o.maxAttempts,
 		ContinueOnError: o.onError == "continue",
@@ -205,7 +279,7 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 // their folders: they decide what runs as root at boot. With
 // --insecure-permissions each problem is logged as a warning instead.
 func (g *globalOptions) checkPermissions(o *runOptions, log zerolog.Logger) error {
-	err := perms.Check(perms.Target{What: "SMS.INI", Path: g.ini}, perms.Target{What: "the journal", Path: g.journalPath()})
+	err := g.permissionProblems()
 	if err == nil {
 		return nil
 	}
@@ -221,6 +295,17 @@ func (g *globalOptions) checkPermissions(o *runOptions, log zerolog.Logger) erro
 	advice := perms.Advice(err, "make them writable by their owner only, owned by root or this user; or pass --insecure-permissions")
 	return &exitError{code: exitUsage, err: fmt.Errorf("refusing to run: others could change what runs at boot:\n  %s\n(%s)",
 		strings.ReplaceAll(err.Error(), "\n", "\n  "), advice)}
+}
+
+// permissionProblems checks SMS.INI, the journal and the configuration
+// file (which says where they are and maps drives), and their folders:
+// nil, or the problems joined (perms.ErrInsecure), or another error.
+func (g *globalOptions) permissionProblems() error {
+	targets := []perms.Target{{What: "SMS.INI", Path: g.iniPath()}, {What: "the journal", Path: g.journalPath()}}
+	if g.set.ConfigFound {
+		targets = append(targets, perms.Target{What: "the configuration file", Path: g.set.Config})
+	}
+	return perms.Check(targets...)
 }
 
 // unjoin returns the errors joined in err, or err alone.
@@ -245,9 +330,27 @@ func summaryError(sum *recovery.Summary) error {
 	case len(sum.Bad) > 0:
 		return &exitError{code: exitUsage, err: &recovery.InputError{Problems: sum.Bad}}
 	case sum.Deadline:
-		return &exitError{code: exitFailed, err: fmt.Errorf("deadline reached with %d operation(s) still queued", sum.Remaining)}
+		why := "stopped"
+		if c := sum.Stopped(); c != nil {
+			why = c.Error()
+		}
+		return &exitError{code: exitFailed, err: fmt.Errorf("%s: %d operation(s) left queued for the next run", why, sum.Remaining)}
+	case sum.Outcomes[ops.Failed] > 0:
+		return &exitError{code: exitFailed, err: fmt.Errorf("%d operation(s) failed; --on-error=continue went on past them (smswork history --outcome failed)", sum.Outcomes[ops.Failed])}
 	}
 	return nil
+}
+
+// countsLine counts what a run did: "3 done, 1 failed, 0 held, 2 remaining".
+func countsLine(sum *recovery.Summary) string {
+	oc := sum.Outcomes
+	s := fmt.Sprintf("%d done, %d failed, %d held, %d remaining", oc[ops.Done]+oc[ops.AlreadyDone], oc[ops.Failed], len(sum.Held), sum.Remaining)
+	for _, x := range []ops.Outcome{ops.Skipped, ops.Undone, ops.Dropped} {
+		if oc[x] > 0 {
+			s += fmt.Sprintf(", %d %s", oc[x], x)
+		}
+	}
+	return s
 }
 
 // printRecord prints one line per committed operation, as it commits.
@@ -262,20 +365,20 @@ func printRecord(w io.Writer, r *journal.Record) {
 	fmt.Fprintln(w, line)
 }
 
-func printSummary(w io.Writer, sum *recovery.Summary) {
+// printSummary prints what the rollbacks and undos of a run did, then,
+// when the run went to its end (err nil), the line that counts what it
+// did: always its last line.
+func printSummary(w io.Writer, sum *recovery.Summary, err error) {
 	if sum == nil {
 		return
 	}
 	for _, u := range sum.Undos {
 		printUndo(w, u)
 	}
-	if sum.Remaining > 0 {
-		fmt.Fprintf(w, "%d operation(s) remain queued\n", sum.Remaining)
+	if err == nil {
+		fmt.Fprintln(w, countsLine(sum))
 	}
 }
-
-// defaultOpTimeout is the time limit of a run operation without --op-timeout.
-const defaultOpTimeout = 10 * time.Minute
 
 // rolledBack returns the rollback of batch id in sum, or nil.
 func rolledBack(sum *recovery.Summary, id uint64) *recovery.RolledBack {
@@ -310,20 +413,4 @@ func printUndo(w io.Writer, u recovery.RolledBack) {
 		fmt.Fprintf(w, "; operation %d and those before it cannot be undone and keep their effects", u.Barrier)
 	}
 	fmt.Fprintln(w)
-}
-
-// parseSize reads a byte count such as 1GiB, 500MB or 0; -1 (or
-// "unlimited") means no bound.
-func parseSize(s string) (int64, error) {
-	if s == "-1" || strings.EqualFold(s, "unlimited") {
-		return -1, nil
-	}
-	n, err := humanize.ParseBytes(s)
-	if err != nil {
-		return 0, fmt.Errorf("%q: want a size such as 1GiB, 500MB or 0, or -1 for no bound", s)
-	}
-	if n > math.MaxInt64 {
-		return 0, fmt.Errorf("%q: too large", s)
-	}
-	return int64(n), nil
 }

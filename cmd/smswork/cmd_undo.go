@@ -63,36 +63,46 @@ again), 2 refused, 75 another smswork holds the journal.`,
 }
 
 func runUndo(ctx context.Context, g *globalOptions, o *undoOptions, id uint64, fpSpec string) error {
-	ro := defaultRunOptions()
+	ro := settingsRunOptions(g)
 	ro.insecurePermissions = o.insecurePermissions
 	cfg, cleanup, err := g.recoveryConfig(ro, fpSpec)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	sw := newStatusWriter(g.journalPath(), "undo", cfg.Log)
 	cfg.OnRecord = func(r *journal.Record) { printRecord(g.stdout, r) }
+	cfg.OnProgress = sw.progress
 	sum, err := recovery.Undo(ctx, cfg, id, recovery.UndoOptions{Partial: o.partial, Force: o.force, By: whoAmI()})
-	printSummary(g.stdout, sum)
+	if sum != nil {
+		for _, u := range sum.Undos {
+			printUndo(g.stdout, u)
+		}
+	}
 	var refused *recovery.UndoRefused
 	switch {
 	case errors.As(err, &refused):
-		return &exitError{code: exitUsage, err: err}
+		err = &exitError{code: exitUsage, err: err}
 	case errors.Is(err, journal.ErrNotFound):
-		return &exitError{code: exitUsage, err: fmt.Errorf("batch %d: %w", id, err)}
-	case err != nil:
-		var ue *recovery.UndoError
-		if errors.As(err, &ue) {
-			return &exitError{code: exitFailed, err: err}
-		}
-		return err
+		err = &exitError{code: exitUsage, err: fmt.Errorf("batch %d: %w", id, err)}
 	}
-	return nil
+	result := fmt.Sprintf("batch %d undone", id)
+	if err != nil {
+		result = err.Error()
+	}
+	sw.finish(nil, exitCodeOf(err), result)
+	return err
 }
 
-// whoAmI names the person asking, for the audit.
+// whoAmI names the person asking, for the audit: the user, and the one
+// behind sudo when there is one ("root (sudo by alice)").
 func whoAmI() string {
+	name := strconv.Itoa(os.Getuid())
 	if u, err := user.Current(); err == nil {
-		return u.Username
+		name = u.Username
 	}
-	return strconv.Itoa(os.Getuid())
+	if by := os.Getenv("SUDO_USER"); by != "" && by != name {
+		name += " (sudo by " + by + ")"
+	}
+	return name
 }

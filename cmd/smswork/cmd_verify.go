@@ -43,7 +43,8 @@ to its destination). A file that a later run operation may have changed is
 reported with that record named.
 
 Exit status 0 when all is clean, 1 with the list of findings, each naming the
-record or operation (its ID and entry).`,
+record or operation (its ID and entry), 2 when the journal file itself is
+damaged (each damaged page named; see 'smswork journal salvage').`,
 		Example: `  smswork verify
   smswork --drive C=/mnt/image/c verify --files`,
 		Args: cobra.NoArgs,
@@ -64,26 +65,62 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions) error {
 		}
 		defer func() { _ = drives.Close() }()
 	}
+	ini, err := g.statIni(false)
+	if err != nil {
+		return err
+	}
 	j, err := g.openJournal(true)
 	if errors.Is(err, os.ErrNotExist) {
 		// No journal yet (or its creation was cut short): nothing was
 		// ever committed; SMS.INI must still parse.
-		if _, err := smsini.Read(g.ini); err != nil {
+		if err := ini.wrongPath(g, true); err != nil {
+			return err
+		}
+		if ini.missing {
+			fmt.Fprintf(g.stdout, "%s; no journal yet at %s: clean\n", ini.notice(true), g.journalPath())
+			return nil
+		}
+		if _, err := smsini.Read(g.iniPath()); err != nil {
 			fmt.Fprintf(g.stdout, "FINDING: %v\n", err)
 			return &exitError{code: exitFailed, err: fmt.Errorf("1 finding(s)")}
 		}
-		fmt.Fprintf(g.stdout, "no journal yet at %s; %s parses: clean\n", g.journalPath(), g.ini)
+		fmt.Fprintf(g.stdout, "no journal yet at %s; %s parses: clean\n", g.journalPath(), g.iniPath())
 		return nil
+	}
+	var de *journal.DamageError
+	if errors.As(err, &de) {
+		for _, f := range de.Findings {
+			fmt.Fprintf(g.stdout, "FINDING: %v\n", f)
+		}
+		return err
 	}
 	if err != nil {
 		return err
 	}
 	defer func() { _ = j.Close() }()
+	if ini.missing {
+		work, err := journalHasWork(j)
+		if err != nil {
+			return err
+		}
+		if err := ini.wrongPath(g, !work); err != nil {
+			return err
+		}
+		fmt.Fprintln(g.stdout, ini.notice(!work))
+	}
 	findings := j.Check()
+	if len(findings) > 0 {
+		// The file's own structure is damaged: what it records cannot
+		// be walked safely, let alone trusted.
+		for _, f := range findings {
+			fmt.Fprintf(g.stdout, "FINDING: %v\n", f)
+		}
+		return &journal.DamageError{Path: j.Path(), Findings: findings}
+	}
 	var expected []audit.ExpectedFile
 	err = j.View(func(tx *journal.Tx) error {
 		findings = append(findings, tx.VerifyChain()...)
-		mf, err := verifyMirror(tx, g.ini)
+		mf, err := verifyMirror(tx, g.iniPath())
 		if err != nil {
 			return err
 		}
@@ -112,7 +149,7 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions) error {
 		}
 	}
 	if len(findings) == 0 {
-		fmt.Fprintf(g.stdout, "journal %s and %s: clean\n", j.Path(), g.ini)
+		fmt.Fprintf(g.stdout, "journal %s and %s: clean\n", j.Path(), g.iniPath())
 		if o.files {
 			fmt.Fprintf(g.stdout, "%d file(s) in place as written\n", checked)
 		}

@@ -102,7 +102,7 @@ func TestRun_FailureStopsQueue(t *testing.T) {
 func TestRun_ContinueOnError(t *testing.T) {
 	b := newBox(t, "[SMS Work]\nPendingWork=del c:\\x, copy c:\\missing c:\\y, md c:\\z\n", map[string]string{"x": "x"})
 	code, out, stderr := b.smswork("run", "--on-error=continue")
-	if code != 0 || !b.exists("z") || b.exists("x") {
+	if code != exitFailed || !b.exists("z") || b.exists("x") {
 		t.Fatalf("exit %d\n%s%s", code, out, stderr)
 	}
 	if got := b.read("SMS.INI"); got != "[SMS Work]\nPendingWork=\n" {
@@ -115,7 +115,7 @@ func TestRun_ContinueOnError(t *testing.T) {
 func TestRun_AppendDuringRun(t *testing.T) {
 	b := newBox(t, "", nil)
 	script := filepath.Join(b.dir, "add.sh")
-	body := fmt.Sprintf("#!/bin/sh\nexec %q --ini %q add 'md c:\\added' 'copy c:\\a.txt c:\\added'\n", binPath, b.ini)
+	body := fmt.Sprintf("#!/bin/sh\nexec %q --ini %q --drive C=%s add 'md c:\\added' 'copy c:\\a.txt c:\\added'\n", binPath, b.ini, b.c)
 	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestPlan_BadInput(t *testing.T) {
 			t.Fatalf("%s: exit %d, want 2\n%s%s", cmd, code, out, stderr)
 		}
 		// file:line:col of each bad entry, its position and text.
-		for _, want := range []string{b.ini + ":2:28: entry 1", `"/x"`, b.ini + ":2:36: entry 2", `del temp\\relative`} {
+		for _, want := range []string{b.ini + ":2:28: entry 1", `"/x"`, b.ini + ":2:36: entry 2", `"del temp\relative"`} {
 			if !strings.Contains(stderr, want) {
 				t.Errorf("%s: message lacks %q:\n%s", cmd, want, stderr)
 			}

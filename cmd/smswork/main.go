@@ -11,22 +11,55 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 
+	"smswork/internal/config"
 	"smswork/journal"
 	"smswork/recovery"
 	"smswork/smsini"
 )
 
-// Exit statuses, documented in the help text and the README.
+// Exit statuses: the one place they are defined. exitCodes lists them for
+// --help and the README (a test checks both list every one).
 const (
 	exitOK      = 0  // nothing left to do
-	exitFailed  = 1  // an operation failed and the queue stopped
+	exitFailed  = 1  // an operation failed in this run (status: the last attempt of one failed)
 	exitUsage   = 2  // bad usage or input; nothing changed
-	exitHeld    = 3  // an interrupted operation is held for a decision
+	exitHeld    = 3  // an operation is held for a decision
+	exitWaiting = 4  // status and plan: work waits for the next run
 	exitLocked  = 75 // another instance holds the journal
 	exitUnknown = 1
 )
+
+// exitCode is one documented exit status.
+type exitCodeDoc struct {
+	code int
+	doc  string
+}
+
+// exitCodes documents every exit status, in order.
+func exitCodes() []exitCodeDoc {
+	return []exitCodeDoc{
+		{exitOK, "nothing left to do (status: nothing failed, held or waiting)"},
+		{exitFailed, "an operation failed (run: in this run, whether the queue stopped or went on; status: its last attempt failed, it stays queued)"},
+		{exitUsage, "bad usage or input (flags, configuration file, SMS.INI, a wrong path), or a damaged journal (smswork journal salvage); nothing changed"},
+		{exitHeld, "an operation is held for a decision (smswork resolve)"},
+		{exitWaiting, "status and plan: work waits for the next run (queued, interrupted, not yet taken in)"},
+		{exitLocked, "another smswork holds the journal (status, history and plan answer from the run's status file)"},
+	}
+}
+
+// exitCodeHelp lists exitCodes for --help.
+func exitCodeHelp() string {
+	var b strings.Builder
+	b.WriteString("Exit status:")
+	for _, c := range exitCodes() {
+		fmt.Fprintf(&b, "\n  %-3s %s", strconv.Itoa(c.code), c.doc)
+	}
+	return b.String()
+}
 
 // exitError carries an exit status up to main.
 type exitError struct {
@@ -42,10 +75,45 @@ func usageErr(format string, a ...any) error {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(context.Background())
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// signalError is the cause of a context ended by a signal: a run stopped by
+// SIGTERM (systemctl stop, a shutdown) or SIGINT says so.
+type signalError struct{ sig os.Signal }
+
+func (e *signalError) Error() string {
+	switch e.sig {
+	case syscall.SIGTERM:
+		return "stopped by SIGTERM (systemctl stop, or the system shutting down)"
+	case os.Interrupt:
+		return "stopped by SIGINT (Ctrl-C)"
+	}
+	return "stopped by signal " + e.sig.String()
+}
+
+// signalContext returns a context that ends, with a *signalError as its
+// cause, at the first SIGINT or SIGTERM; stop releases the signals.
+func signalContext(parent context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			cancel(&signalError{sig: s})
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		close(done)
+		cancel(nil)
+	}
 }
 
 // run is main without the process: tests call it directly.
@@ -60,25 +128,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "smswork: %v\n", err)
+	if errors.Is(err, journal.ErrDamaged) {
+		fmt.Fprint(stderr, damageAdvice(err))
+	}
 	return exitCode(err)
 }
 
-// exitCode maps an error to the exit status of DESIGN.md section 6; this is
+// exitCode maps an error to the exit status of docs/CONTRACT.md section 6; this is
 // the one place that does.
 func exitCode(err error) int {
 	var ee *exitError
 	var se *smsini.SyntaxError
 	var ue *recovery.UndoError
+	var ur *recovery.UndoRefused
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
 	case errors.As(err, &ue):
 		return exitFailed // an undo step failed; the next start tries it again
+	case errors.As(err, &ur):
+		return exitUsage // refused, nothing changed
 	case errors.Is(err, journal.ErrLocked):
 		return exitLocked
-	case errors.Is(err, recovery.ErrBadInput), errors.As(err, &se):
-		return exitUsage
-	case errors.Is(err, errUsage):
+	case errors.Is(err, journal.ErrDamaged):
+		return exitUsage // nothing was run on it; smswork journal salvage
+	case errors.Is(err, recovery.ErrBadInput), errors.As(err, &se), errors.Is(err, smsini.ErrNotAFile),
+		errors.Is(err, config.ErrBad), errors.Is(err, errUsage):
 		return exitUsage
 	default:
 		return exitUnknown

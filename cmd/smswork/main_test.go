@@ -37,13 +37,20 @@ type box struct {
 	dir, c  string
 	ini     string
 	journal string
+	// conf is the configuration file every command of the box reads
+	// ($SMSWORK_CONFIG; empty unless a test writes it): never the
+	// machine's own.
+	conf string
 }
 
 func newBox(t *testing.T, ini string, files map[string]string) *box {
 	t.Helper()
 	dir := t.TempDir()
-	b := &box{t: t, dir: dir, c: filepath.Join(dir, "c"), journal: filepath.Join(dir, "journal.db")}
+	b := &box{t: t, dir: dir, c: filepath.Join(dir, "c"), journal: filepath.Join(dir, "journal.db"), conf: filepath.Join(dir, "smswork.conf")}
 	b.ini = filepath.Join(b.c, "SMS.INI")
+	if err := os.WriteFile(b.conf, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for name, content := range files {
 		p := filepath.Join(b.c, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -90,7 +97,7 @@ func (b *box) smsworkEnv(env []string, args ...string) (int, string, string) {
 func (b *box) exec(env, args []string) (int, string, string) {
 	b.t.Helper()
 	cmd := exec.Command(binPath, args...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(append(os.Environ(), "SMSWORK_CONFIG="+b.conf), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

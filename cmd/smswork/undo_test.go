@@ -120,7 +120,7 @@ func TestRun_AtomicRollbackKeep(t *testing.T) {
 		t.Errorf("verify after a rollback: exit %d\n%s", code, out)
 	}
 	code, out, _ = b.smswork("status")
-	if code != 0 || !strings.Contains(out, "atomic batches with work left: 1") || !strings.Contains(out, "in 0 file(s) on disk") {
+	if code != exitFailed || !strings.Contains(out, "atomic batches with work left: 1") || !strings.Contains(out, "in 0 file(s) on disk") {
 		t.Errorf("status after a rollback (whose backups are done with): exit %d\n%s", code, out)
 	}
 	// Tried again whole, failed again, rolled back again: each undo step
@@ -311,7 +311,7 @@ func TestUndo_CrashFinishedByNextStart(t *testing.T) {
 				t.Fatalf("undo with a failpoint: exit %d, want killed", code)
 			}
 			code, out, stderr := b.smswork("status")
-			if code != 0 || !strings.Contains(out, "undo in progress (the next start finishes it): 1") {
+			if code != exitWaiting || !strings.Contains(out, "undo in progress (the next start finishes it: smswork run") || !strings.Contains(out, "): 1\n") {
 				t.Errorf("status after a crashed undo: exit %d\n%s%s", code, out, stderr)
 			}
 			code, out, stderr = b.smswork(next...)

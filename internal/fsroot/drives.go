@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 
@@ -249,4 +250,20 @@ func (d *Drives) SyncFolder(p ops.Path) error {
 		return fmt.Errorf("%s: %w", p, err)
 	}
 	return nil
+}
+
+// Folders returns the host folders the drive letters are mapped onto, in
+// the order of their letters (a run operation's file systems are synced
+// through them).
+func (d *Drives) Folders() []string {
+	letters := make([]string, 0, len(d.dirs))
+	for l := range d.dirs {
+		letters = append(letters, l)
+	}
+	sort.Strings(letters)
+	dirs := make([]string, 0, len(letters))
+	for _, l := range letters {
+		dirs = append(dirs, d.dirs[l])
+	}
+	return dirs
 }

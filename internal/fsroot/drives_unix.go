@@ -19,7 +19,7 @@ func nativeDriveDir(letter string) (string, error) {
 }
 
 // SyncRootDir makes the entries of folder rel of root durable. Like
-// durable.SyncDir it tolerates file systems that cannot sync a folder.
+// SyncDir it tolerates file systems that cannot sync a folder.
 func SyncRootDir(root *os.Root, rel string) error {
 	d, err := root.Open(relName(rel))
 	if err != nil {

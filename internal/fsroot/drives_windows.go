@@ -20,7 +20,7 @@ func nativeRootDir() (string, error) {
 // drive itself.
 func nativeDriveDir(letter string) (string, error) { return letter + `:\`, nil }
 
-// SyncRootDir is a no-op on Windows, as durable.SyncDir is: NTFS journals
+// SyncRootDir is a no-op on Windows, as SyncDir is: NTFS journals
 // folder entries with the file's metadata, and folders cannot be opened
 // for FlushFileBuffers without backup privileges.
 func SyncRootDir(*os.Root, string) error { return nil }

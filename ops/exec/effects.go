@@ -26,7 +26,9 @@ const (
 	Touched
 	// MadeDir: a folder is at Path, with the parents it lacked.
 	MadeDir
-	// Unknown: a program ran; any path may have changed.
+	// Unknown: with a zero Path, a program ran and any path may have
+	// changed; with a Path, that path may have changed in a way the record
+	// does not tell (a move whose intent is unknown).
 	Unknown
 )
 
@@ -35,7 +37,7 @@ const (
 // and what the audit history says files hold (verify --files).
 type Effect struct {
 	Change Change
-	// Path is the path changed; "" (the zero Path) for Unknown.
+	// Path is the path changed (the zero Path for a program's Unknown).
 	Path ops.Path
 	// To is where Moved put Path.
 	To ops.Path

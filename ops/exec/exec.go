@@ -10,14 +10,16 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"smswork/internal/config"
 	"smswork/internal/fsroot"
 	"smswork/ops"
 )
 
 // Defaults of an Executor whose fields are left zero.
 const (
-	// DefaultOpTimeout is the time limit of a run operation.
-	DefaultOpTimeout = 10 * time.Minute
+	// DefaultOpTimeout is the time limit of a run operation (the one
+	// default, internal/config's).
+	DefaultOpTimeout = config.OpTimeout
 	// DefaultMaxOutput is how much of a run's stdout, and of its stderr,
 	// is kept.
 	DefaultMaxOutput = 64 << 10
@@ -55,6 +57,15 @@ type Executor struct {
 	// first byte, then after every buffer written (at most every
 	// copyBufSize bytes). See ProgressFunc.
 	Progress ProgressFunc
+	// SyncDirs are folders, besides those of the mapped drives, whose
+	// file systems are made durable after a run operation's program
+	// exits and before the operation is committed (cmd/smswork gives the
+	// journal's folder). See syncRunEffects.
+	SyncDirs []string
+
+	// syncFileSystems replaces fsroot.SyncFileSystems in tests.
+	syncFileSystems func(dirs []string) error
+
 	// Clock, when set, is the time a concatenation is stamped with when
 	// its intent is made (see joinStamp); nil means time.Now. Tests fix it
 	// so that two runs leave equal trees.

@@ -110,10 +110,14 @@ func (e *Executor) execRun(ctx context.Context, op *ops.Op, res *ops.Result) {
 	switch {
 	case runCtx.Err() != nil && (code != 0 || werr != nil):
 		res.ExitCode = -1
-		if errors.Is(runCtx.Err(), context.DeadlineExceeded) {
+		switch {
+		case ctx.Err() != nil:
+			// The run ended first (its deadline, a signal): say why.
+			setFailed(res, fmt.Errorf("%s: killed: %w", op.Argv[0], context.Cause(ctx)))
+		case errors.Is(runCtx.Err(), context.DeadlineExceeded):
 			res.TimedOut = true
 			setFailed(res, fmt.Errorf("%s: killed at its time limit of %s", op.Argv[0], limit))
-		} else {
+		default:
 			setFailed(res, fmt.Errorf("%s: killed: %w", op.Argv[0], runCtx.Err()))
 		}
 	case code == 0:
@@ -127,6 +131,7 @@ func (e *Executor) execRun(ctx context.Context, op *ops.Op, res *ops.Result) {
 	default:
 		setFailed(res, fmt.Errorf("%s: %w", op.Argv[0], werr))
 	}
+	e.syncRunEffects(op, res)
 }
 
 // program finds the host file to execute for argv0 and the folder to run

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"strconv"
@@ -26,9 +26,9 @@ func TestParseSize(t *testing.T) {
 		{"1.5.5GB", 0, false},
 		{"99999999999EiB", 0, false},
 	} {
-		got, err := parseSize(tc.in)
+		got, err := ParseSize(tc.in)
 		if (err == nil) != tc.ok || (tc.ok && got != tc.want) {
-			t.Errorf("parseSize(%q) = %d, %v; want %d (ok %v)", tc.in, got, err, tc.want, tc.ok)
+			t.Errorf("ParseSize(%q) = %d, %v; want %d (ok %v)", tc.in, got, err, tc.want, tc.ok)
 		}
 	}
 }
@@ -40,7 +40,7 @@ func FuzzParseSize(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n, err := parseSize(s)
+		n, err := ParseSize(s)
 		if err != nil {
 			if want := strconv.Quote(s); len(s) < 100 && !strings.Contains(err.Error(), want) {
 				t.Fatalf("error %q does not quote the input %s", err, want)
@@ -48,10 +48,10 @@ func FuzzParseSize(f *testing.F) {
 			return
 		}
 		if n < -1 {
-			t.Fatalf("parseSize(%q) = %d", s, n)
+			t.Fatalf("ParseSize(%q) = %d", s, n)
 		}
 		if v, perr := strconv.ParseInt(s, 10, 64); perr == nil && v >= 0 && v != n {
-			t.Fatalf("parseSize(%q) = %d, want %d", s, n, v)
+			t.Fatalf("ParseSize(%q) = %d, want %d", s, n, v)
 		}
 	})
 }
