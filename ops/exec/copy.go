@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 
 	"smswork/internal/fsroot"
@@ -92,7 +93,7 @@ func (e *Executor) prepareTransfer(op *ops.Op, opID uint64) (*ops.Intent, error)
 		if dstExists {
 			return nil, fmt.Errorf("%w: %s names a folder, but %s is a file: nothing is %s", ErrDstNotFolder, folderName(op.Dst), dst, done(op.Kind))
 		}
-		return nil, fmt.Errorf("%w: %s names a folder, which does not exist: nothing is %s (md it first)", ErrDstNotFolder, folderName(op.Dst), done(op.Kind))
+		return nil, &missingFolder{fmt.Sprintf("%v: %s names a folder, which does not exist: nothing is %s (md it first)", ErrDstNotFolder, folderName(op.Dst), done(op.Kind))}
 	}
 	if isCopy && (len(op.Join) > 0 || many && !dstIsDir) {
 		if dstIsDir {
@@ -155,6 +156,14 @@ func (e *Executor) prepareTransfer(op *ops.Op, opID uint64) (*ops.Intent, error)
 	}
 	return in, nil
 }
+
+// missingFolder is the error of a destination written as a folder that
+// does not exist: it is ErrDstNotFolder and fs.ErrNotExist both, so that
+// plan can tell an earlier entry may make it.
+type missingFolder struct{ msg string }
+
+func (e *missingFolder) Error() string   { return e.msg }
+func (e *missingFolder) Unwrap() []error { return []error{ErrDstNotFolder, fs.ErrNotExist} }
 
 // folderName is p written as a folder, with its trailing separator.
 func folderName(p ops.Path) string {
