@@ -27,10 +27,16 @@ func goldenPath(rel string) Path { return Path{Drive: "C", Rel: rel} }
 // every prior state a backup records.
 func goldenCases() map[string]any {
 	return map[string]any{
-		"op-copy":       &Op{Kind: KindCopy, Src: goldenPath("temp/*.dll"), Dst: goldenPath("windows/system"), NoOverwrite: true, Verify: true, ASCII: true},
-		"op-touch":      &Op{Kind: KindCopy, Src: goldenPath("w/x.ini"), Touch: true},
-		"op-del":        &Op{Kind: KindDel, Src: goldenPath("temp/netapi.dll"), Quiet: true, Force: true},
-		"op-move":       &Op{Kind: KindMove, Src: goldenPath("a"), Dst: Path{Drive: "D", Rel: "b"}},
+		"op-copy":      &Op{Kind: KindCopy, Src: goldenPath("temp/*.dll"), Dst: goldenPath("windows/system"), NoOverwrite: true, Verify: true, ASCII: true},
+		"op-touch":     &Op{Kind: KindCopy, Src: goldenPath("w/x.ini"), Touch: true},
+		"op-del":       &Op{Kind: KindDel, Src: goldenPath("temp/netapi.dll"), Quiet: true, Force: true},
+		"op-move":      &Op{Kind: KindMove, Src: goldenPath("a"), Dst: Path{Drive: "D", Rel: "b"}},
+		"op-ren":       &Op{Kind: KindRen, Src: goldenPath("temp/*.log"), NewName: "*.bak"},
+		"op-ren-ansi":  &Op{Kind: KindRen, Src: goldenPath("a.txt"), NewName: "caf\xe9.txt"},
+		"op-copy-join": &Op{Kind: KindCopy, Src: goldenPath("t/a.cfg"), ASCII: true, Join: []JoinPart{{Path: goldenPath("t/*.cfg"), Binary: true}}, Dst: goldenPath("w"), DstDir: true, DstBinary: true},
+		"op-copy-eof":  &Op{Kind: KindCopy, Src: goldenPath("t/a.cfg"), Binary: true, Dst: goldenPath("w/a.cfg"), DstASCII: true},
+		"intent-join": &Intent{Items: []Item{{Src: goldenPath("t/a.cfg"), Dst: goldenPath("w/a.cfg"), Temp: ".smswork-9-0.tmp", SrcExists: true, SrcSize: 3, SrcModTime: goldenTime}},
+			Join: &Join{Parts: []JoinSource{{Path: goldenPath("t/a.cfg"), Size: 3, ModTime: goldenTime, ASCII: true}, {Path: goldenPath("t/b.cfg"), Size: 4, ModTime: goldenTime}}, EOF: true, Size: 7, ModTime: goldenTime.Truncate(2 * time.Second)}},
 		"op-md":         &Op{Kind: KindMD, Src: goldenPath("new/deep")},
 		"op-rd":         &Op{Kind: KindRD, Src: goldenPath("old"), Recursive: true, Quiet: true},
 		"op-run":        &Op{Kind: KindRun, Argv: []string{`c:\setup.exe`, "/quiet", "a b"}},

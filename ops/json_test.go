@@ -35,3 +35,22 @@ func TestOp_JSONKeepsBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestOp_OldRenRecordsStayMoves: before ren was a kind of its own, `ren
+// c:\a c:\b` was journaled as a move; such a record still decodes to that
+// move, which is still executed as one.
+func TestOp_OldRenRecordsStayMoves(t *testing.T) {
+	old := []byte(`{"kind":"move","src":{"drive":"C","rel":"temp/a.txt"},"dst":{"drive":"C","rel":"temp/b.txt"}}`)
+	var op Op
+	if err := json.Unmarshal(old, &op); err != nil {
+		t.Fatal(err)
+	}
+	want := Op{Kind: KindMove, Src: Path{Drive: "C", Rel: "temp/a.txt"}, Dst: Path{Drive: "C", Rel: "temp/b.txt"}}
+	if !reflect.DeepEqual(op, want) {
+		t.Fatalf("decoded %+v, want %+v", op, want)
+	}
+	again, err := json.Marshal(&op)
+	if err != nil || string(again) != string(old) {
+		t.Errorf("re-encoded %s, want the old bytes %s", again, old)
+	}
+}

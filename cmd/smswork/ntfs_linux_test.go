@@ -119,3 +119,25 @@ func attrLine(info string) string {
 	}
 	return ""
 }
+
+// TestDifference_D8_ShortNamesOnNTFS: 8.3 names in an entry resolve
+// through the short names NTFS keeps (ntfs-3g's system.ntfs_dos_name).
+func TestDifference_D8_ShortNamesOnNTFS(t *testing.T) {
+	v, b := ntfsBox(t, "umask=022")
+	if err := os.MkdirAll(filepath.Join(v.Dir, "Program Files", "App One"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(v.Dir, "Program Files", "App One", "app.dll"), []byte("app"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	setShortNames(t, v.Dir, map[string]string{"Program Files": "PROGRA~1", "Program Files/App One": "APPONE~1"})
+	if err := os.WriteFile(b.ini, []byte("[SMS Work]\r\nPendingWork=copy c:\\progra~1\\appone~1\\app.dll c:\\windows\\app.dll\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := b.smswork("run"); code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if got := b.read("WINDOWS/app.dll"); got != "app" {
+		t.Errorf("app.dll = %q", got)
+	}
+}

@@ -57,6 +57,7 @@ func TestExecutor_Ren(t *testing.T) {
 		{name: "only folders match", dirs: []string{"t/dirA"}, src: "t/dir*", newName: "x*", err: ErrUnsupported},
 		{name: "folder with a wildcard name", dirs: []string{"t/dirA"}, src: "t/dirA", newName: "*.x", err: ErrUnsupported},
 		{name: "no match", files: []file{{"t/a.txt", "a"}}, src: "t/*.log", newName: "*.bak", err: ErrNoMatch},
+		{name: "new name a device", files: []file{{"t/aux1.txt", "a"}}, src: "t/*.txt", newName: "???.x", err: ops.ErrReservedName},
 		// Windows itself cannot hold a file nul.txt.x: the case is an image
 		// served from Linux, where such a name can exist.
 		{name: "new name a device", files: []file{{"t/nul.txt.x", "a"}}, src: "t/*.x", newName: "*.", err: ops.ErrReservedName, notOnWindows: true},
