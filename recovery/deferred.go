@@ -46,7 +46,7 @@ import (
 // and they are idempotent from their intent: until the marker is durable,
 // a crash leaves the operation in state intent, and recovery executes it
 // again from the intent it recorded, which recognises what is done
-// (DESIGN.md 4.2: a copy over its own result, a del of a file gone) and
+// (docs/CONTRACT.md, section 4, promise 2: a copy over its own result, a del of a file gone) and
 // commits it then. A run operation's marker is never deferred (a crash
 // would run the program again), nor a failure's or a skip's (a crash
 // would hide them): commit writes those at once.

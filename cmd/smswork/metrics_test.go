@@ -88,8 +88,11 @@ func TestRun_MetricsFile(t *testing.T) {
 		"smswork_queued_operations": 1, "smswork_held_operations": 0, "smswork_interrupted_operations": 0,
 		"smswork_reboot_pending_operations": 0, "smswork_not_ingested_entries": 0,
 		"smswork_journal_size_bytes": float64(fi.Size()),
-		`smswork_build_info{version="dev",goversion="` + runtime.Version() + `"}`: 1,
 	})
+	// The build's version, as --version says it.
+	_, vout, _ := b.smswork("--version")
+	version := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(vout), "smswork version "))
+	wantMetrics(t, m, map[string]float64{`smswork_build_info{version="` + version + `",goversion="` + runtime.Version() + `"}`: 1})
 	if m["smswork_last_run_timestamp_seconds"] <= 0 || m["smswork_last_run_duration_seconds"] <= 0 {
 		t.Errorf("run time %v, duration %v", m["smswork_last_run_timestamp_seconds"], m["smswork_last_run_duration_seconds"])
 	}

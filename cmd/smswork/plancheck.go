@@ -122,7 +122,10 @@ func (s *planSim) check(e *planEntry) {
 // before, or a program runs before (which may make it): then "", and a
 // note on e says so.
 func (s *planSim) unlessMade(e *planEntry, err error, paths ...ops.Path) string {
-	missing := errors.Is(err, fs.ErrNotExist) || errors.Is(err, exec.ErrNoMatch)
+	// A destination written as a folder (ending in a backslash) that is
+	// not there yet is missing too: an entry before may make it.
+	missing := errors.Is(err, fs.ErrNotExist) || errors.Is(err, exec.ErrNoMatch) ||
+		e.Op.DstDir && errors.Is(err, exec.ErrDstNotFolder)
 	if !missing {
 		return err.Error()
 	}
