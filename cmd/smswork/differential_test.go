@@ -110,6 +110,9 @@ func (w *wine) run(n int, entry, tree string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := w.command(ctx, "wine", "cmd", "/c", `t:\`+name)
+	// Its current folder is the batch files' (what an entry cmd.exe reads
+	// as relative lands there, never in the source tree).
+	cmd.Dir = w.bat
 	// Whatever cmd.exe asks (Overwrite? Are you sure?) is answered No:
 	// at boot nobody answers, and smswork never asks.
 	cmd.Stdin = strings.NewReader(strings.Repeat("n\r\n", 8))
