@@ -195,11 +195,24 @@ func (d *Disk) cutByCopy() error {
 }
 
 // Close unmounts the disk, removes its image and gives back its hold on
-// write-back.
+// write-back. A disk still busy (a process of a failed test, a program
+// of a run operation still running) is detached lazily: the kernel
+// unmounts it when the last user is gone, and the test that failed says
+// why, rather than a loop device and a mount left behind for every test
+// after it.
 func (d *Disk) Close() error {
 	err := unix.Unmount(d.Dir, 0)
-	if errors.Is(err, unix.EINVAL) { // not mounted
+	switch {
+	case errors.Is(err, unix.EINVAL): // not mounted
 		err = nil
+	case errors.Is(err, unix.EBUSY):
+		if lerr := unix.Unmount(d.Dir, unix.MNT_DETACH); lerr != nil {
+			err = fmt.Errorf("unmount %s: %w; lazily: %w", d.Dir, err, lerr)
+		} else {
+			err = nil
+		}
+	case err != nil:
+		err = fmt.Errorf("unmount %s: %w", d.Dir, err)
 	}
 	err = errors.Join(err, os.Remove(d.Image))
 	if d.release != nil {
