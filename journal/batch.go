@@ -98,7 +98,7 @@ func undoable(r *Record) bool {
 		return false
 	}
 	switch r.Outcome {
-	case ops.Done, ops.AlreadyDone, ops.Failed, ops.Held:
+	case ops.Done, ops.AlreadyDone, ops.Failed, ops.Held, ops.RebootPending:
 		return true
 	}
 	return false

@@ -75,4 +75,4 @@ func SyncRootFile(root *os.Root, rel string) error {
 
 // IsInUse reports whether err comes from a file held open by another
 // process (a Windows sharing or lock violation): never on Unix.
-func IsInUse(err error) bool { return isInUse(err) }
+func IsInUse(err error) bool { return errors.Is(err, ErrInUse) || isInUse(err) }

@@ -81,4 +81,4 @@ func RenameInUse(root *os.Root, rel string, err error) error {
 // IsInUse reports whether err comes from a file held open by another
 // process (a Windows sharing or lock violation): the operation may succeed
 // at the next boot, so its entry must stay queued.
-func IsInUse(err error) bool { return isInUse(err) }
+func IsInUse(err error) bool { return errors.Is(err, ErrInUse) || isInUse(err) }

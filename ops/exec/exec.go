@@ -63,6 +63,17 @@ type Executor struct {
 	// journal's folder). See syncRunEffects.
 	SyncDirs []string
 
+	// Reboot, when set, is where a copy onto a file in use, or a del of
+	// one, is handed (Windows' Session Manager, see advanceHandoff): the
+	// new bytes staged beside the target, the rename registered for the
+	// next boot, and the operation's outcome ops.RebootPending. Nil: a
+	// file in use fails the operation (--in-use=fail).
+	Reboot SessionManager
+
+	// inUse, in tests, says a file is held open by another program: a
+	// change to it fails as Windows' sharing violation would.
+	inUse func(p ops.Path) bool
+
 	// syncFileSystems replaces fsroot.SyncFileSystems in tests.
 	syncFileSystems func(dirs []string) error
 
@@ -318,7 +329,38 @@ func (e *Executor) checkIntent(op *ops.Op, in *ops.Intent) (kind, error) {
 	if err := k.check(op, in); err != nil {
 		return nil, err
 	}
+	if err := checkHandoff(op, in); err != nil {
+		return nil, err
+	}
 	return k, nil
+}
+
+// checkHandoff refuses a hand-off that names a file the operation does not
+// change (a copy's destination with its temporary file as the stage, a
+// del's file with none), or names one twice.
+func checkHandoff(op *ops.Op, in *ops.Intent) error {
+	if in.Handoff == nil {
+		return nil
+	}
+	if op.Kind != ops.KindCopy && op.Kind != ops.KindDel || in.Join != nil {
+		return fmt.Errorf("%w: a hand-off to Session Manager in a %s", ErrBadIntent, op.Kind)
+	}
+	seen := map[ops.Path]bool{}
+	for _, hf := range in.Handoff.Files {
+		ok := false
+		for _, it := range in.Items {
+			if op.Kind == ops.KindCopy && it.Dst == hf.Target && it.Temp == hf.Stage && hf.Stage != "" ||
+				op.Kind == ops.KindDel && it.Src == hf.Target && hf.Stage == "" {
+				ok = true
+				break
+			}
+		}
+		if !ok || seen[hf.Target] {
+			return fmt.Errorf("%w: hand-off of %s does not fit the operation", ErrBadIntent, hf.Target)
+		}
+		seen[hf.Target] = true
+	}
+	return nil
 }
 
 // checkTransfer refuses the items of a copy or move whose destinations
