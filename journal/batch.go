@@ -98,7 +98,7 @@ func undoable(r *Record) bool {
 		return false
 	}
 	switch r.Outcome {
-	case ops.Done, ops.AlreadyDone, ops.Failed, ops.Held, ops.RebootPending:
+	case ops.Done, ops.AlreadyDone, ops.Failed, ops.Held:
 		return true
 	}
 	return false

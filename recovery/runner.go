@@ -76,6 +76,12 @@ type Config struct {
 	// after a run, the oldest finished batches lose theirs (and with
 	// them the means to be undone) until the rest fit. Negative: no bound.
 	KeepBackups int64
+	// ContinuePastReboot lets the queue go on past an operation waiting
+	// for the reboot (a file in use handed to Session Manager) with the
+	// entries that touch none of its paths; the first entry that does,
+	// and any run entry (it may load the new file), stops it there.
+	// Without it the queue stops at the waiting operation.
+	ContinuePastReboot bool
 	// Atomic makes every batch that starts in this run all-or-nothing
 	// (run --atomic), with OnRollback its fate after a rollback.
 	Atomic     bool
@@ -99,6 +105,10 @@ type Summary struct {
 	stopped  error
 	// Remaining counts operations still queued in the journal.
 	Remaining int
+	// RebootPending lists the operations waiting for the next boot when
+	// the run ended: files in use handed to Session Manager (exit status
+	// 3010, ERROR_SUCCESS_REBOOT_REQUIRED).
+	RebootPending []journal.Entry
 	// Undos lists the rollbacks (and undos) this run did.
 	Undos []RolledBack
 }
@@ -117,6 +127,9 @@ type runner struct {
 	marker *deferredMarker
 	// open counts operations not committed, for OnProgress.
 	open int
+	// waiting are the paths of the operations that wait for the reboot
+	// in this run (see ContinuePastReboot).
+	waiting []ops.Path
 }
 
 func (r *runner) now() time.Time { return r.cfg.Now() }
@@ -174,6 +187,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return tx.Queue(func(e *journal.Entry) error {
 			if e.State != journal.Committed && e.State != journal.Staged {
 				r.sum.Remaining++
+			}
+			if e.State == journal.Reboot {
+				r.sum.RebootPending = append(r.sum.RebootPending, *e)
 			}
 			return nil
 		})
@@ -239,6 +255,9 @@ func (r *runner) drain(ctx context.Context) (stop bool, err error) {
 			r.stop(ctx)
 			return true, nil
 		}
+		if e.State != journal.Reboot && r.mustWaitForReboot(e) {
+			return true, nil
+		}
 		stop, err := r.step(ctx, e)
 		if err != nil || stop {
 			return stop, err
@@ -300,6 +319,15 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 		return r.commit(ctx, e, ops.Result{Outcome: ops.Skipped, Start: r.now(), End: r.now()}, log)
 	}
 
+	if e.State == journal.Reboot {
+		// Waiting for the reboot: its intent is confirmed (step 5) as it
+		// stands, after the previous operation's marker is durable.
+		if err := r.marker.flush(); err != nil {
+			return false, err
+		}
+		return r.confirmReboot(ctx, e, in, log)
+	}
+
 	// 2. Prepare (unless an intent is to be finished).
 	if in == nil {
 		if in, err = r.prepare(e); err != nil {
@@ -330,6 +358,9 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 		return r.cfg.Journal.Update(func(tx *journal.Tx) error { return tx.UpdateIntent(e, updated) })
 	})
 	r.fp.Hit("op.before-commit")
+	if res.Outcome == ops.RebootPending {
+		return r.awaitReboot(e, res, log)
+	}
 
 	// 6. Commit marker.
 	if res.Outcome == ops.Failed && ctx.Err() != nil {
@@ -388,6 +419,8 @@ func (r *runner) resume(e *journal.Entry, log zerolog.Logger) (*ops.Intent, resu
 			log.Warn().Str("entry", e.Raw).Str("reason", e.HeldReason).Msg("operation held: decide with smswork resolve")
 			return nil, wait, nil
 		}
+	case journal.Reboot:
+		return in, proceed, nil
 	case journal.Intent:
 		e.Interrupted++
 		if reason := r.holdReason(e); reason != "" {

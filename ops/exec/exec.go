@@ -70,9 +70,10 @@ type Executor struct {
 	// file in use fails the operation (--in-use=fail).
 	Reboot SessionManager
 
-	// inUse, in tests, says a file is held open by another program: a
-	// change to it fails as Windows' sharing violation would.
-	inUse func(p ops.Path) bool
+	// HeldOpen, when set (tests only; nil in production), says a file is
+	// held open by another program: a change to it fails as Windows'
+	// sharing violation would, on any system.
+	HeldOpen func(p ops.Path) bool
 
 	// syncFileSystems replaces fsroot.SyncFileSystems in tests.
 	syncFileSystems func(dirs []string) error

@@ -45,7 +45,7 @@ const (
 // heldErr is the error of a change to p that the test hook says is held
 // open by another program (nil in production).
 func (e *Executor) heldErr(p ops.Path) error {
-	if e.inUse != nil && e.inUse(p) {
+	if e.HeldOpen != nil && e.HeldOpen(p) {
 		return fmt.Errorf("%s: %w", p, fsroot.ErrInUse)
 	}
 	return nil

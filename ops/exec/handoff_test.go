@@ -11,41 +11,13 @@ import (
 	"smswork/ops"
 )
 
-// fakeSM is a scripted Session Manager: it keeps the registered pairs
-// as PendingFileRenameOperations would, and boot performs them as smss
-// (and Wine's wineboot) does: each in order, failures ignored, then the
-// list cleared.
-type fakeSM struct {
-	pairs      []pendmove.Pending
-	registered int
-}
-
-func (f *fakeSM) Register(src, dst string) error {
-	f.registered++
-	f.pairs = append(f.pairs, pendmove.Pending{Source: src, Target: dst, Delete: dst == "", Replace: dst != ""})
-	return nil
-}
-
-func (f *fakeSM) Pending() ([]pendmove.Pending, error) { return f.pairs, nil }
-
-func (f *fakeSM) boot() {
-	for _, p := range f.pairs {
-		if p.Delete {
-			_ = os.Remove(p.Source)
-		} else {
-			_ = os.Rename(p.Source, p.Target)
-		}
-	}
-	f.pairs = nil
-}
-
 // handoffRig is an executor whose C:\windows\system\netapi.dll is held
 // open, with a scripted Session Manager, and the intent as the journal
 // last recorded it.
 type handoffRig struct {
 	t     *testing.T
 	e     *Executor
-	sm    *fakeSM
+	sm    *pendmove.Fake
 	c     string
 	held  bool
 	saved *ops.Intent
@@ -56,9 +28,9 @@ const heldDLL = "windows/system/netapi.dll"
 
 func newHandoffRig(t *testing.T, op *ops.Op) *handoffRig {
 	e, m := exNew(t)
-	r := &handoffRig{t: t, e: e, sm: &fakeSM{}, c: m["C"], held: true, op: op}
+	r := &handoffRig{t: t, e: e, sm: &pendmove.Fake{}, c: m["C"], held: true, op: op}
 	e.Reboot = r.sm
-	e.inUse = func(p ops.Path) bool { return r.held && strings.EqualFold(p.Rel, heldDLL) }
+	e.HeldOpen = func(p ops.Path) bool { return r.held && strings.EqualFold(p.Rel, heldDLL) }
 	exWrite(t, r.c, "temp/netapi.dll", "new")
 	exWrite(t, r.c, heldDLL, "old")
 	in, err := e.Prepare(op, 9)
@@ -82,7 +54,12 @@ func (r *handoffRig) run() (res ops.Result, crashed bool) {
 	return res, crashed
 }
 
-func (r *handoffRig) reboot() { r.held = false; r.sm.boot() }
+func (r *handoffRig) pairs() []pendmove.Pending {
+	ps, _ := r.sm.Pending()
+	return ps
+}
+
+func (r *handoffRig) reboot() { r.held = false; r.sm.Boot() }
 
 // folder lists the DLL's folder.
 func (r *handoffRig) folder() []string {
@@ -119,14 +96,14 @@ func TestHandoff_Copy(t *testing.T) {
 	if got := exRead(t, r.c, "windows/system/"+hf.Files[0].Stage); got != "new" {
 		t.Fatalf("stage holds %q", got)
 	}
-	if len(r.sm.pairs) != 1 || !r.sm.pairs[0].Replace {
-		t.Fatalf("registered: %+v", r.sm.pairs)
+	if len(r.pairs()) != 1 || !r.pairs()[0].Replace {
+		t.Fatalf("registered: %+v", r.pairs())
 	}
 
 	res, _ = r.run() // a boot without the reboot: still waiting
 	exWant(t, res, ops.RebootPending)
-	if r.sm.registered != 1 {
-		t.Fatalf("registered %d times before the reboot, want once", r.sm.registered)
+	if r.sm.Registered != 1 {
+		t.Fatalf("registered %d times before the reboot, want once", r.sm.Registered)
 	}
 
 	r.reboot()
@@ -153,21 +130,21 @@ func TestHandoff_Cleared(t *testing.T) {
 	r := newHandoffRig(t, copyOp())
 	res, _ := r.run()
 	exWant(t, res, ops.RebootPending)
-	r.sm.pairs = nil
+	r.sm.Clear()
 	res, _ = r.run()
 	exWant(t, res, ops.RebootPending)
-	if r.sm.registered != 2 || len(r.sm.pairs) != 1 {
-		t.Fatalf("registered %d times, %d listed; want 2 and 1", r.sm.registered, len(r.sm.pairs))
+	if r.sm.Registered != 2 || len(r.pairs()) != 1 {
+		t.Fatalf("registered %d times, %d listed; want 2 and 1", r.sm.Registered, len(r.pairs()))
 	}
-	r.sm.pairs = nil
+	r.sm.Clear()
 	res, _ = r.run()
 	exWant(t, res, ops.Failed)
 	stage := r.saved.Handoff.Files[0].Stage
 	if !strings.Contains(res.Err, "Session Manager did not replace") || !strings.Contains(res.Err, stage) {
 		t.Errorf("error %q does not say what happened and where the bytes are", res.Err)
 	}
-	if r.sm.registered != 2 {
-		t.Errorf("registered %d times, want 2", r.sm.registered)
+	if r.sm.Registered != 2 {
+		t.Errorf("registered %d times, want 2", r.sm.Registered)
 	}
 	if got := exRead(t, r.c, "windows/system/"+stage); got != "new" {
 		t.Errorf("stage holds %q", got)
@@ -183,7 +160,8 @@ func TestHandoff_FreedBeforeReboot(t *testing.T) {
 	r := newHandoffRig(t, copyOp())
 	res, _ := r.run()
 	exWant(t, res, ops.RebootPending)
-	r.sm.pairs, r.held = nil, false
+	r.sm.Clear()
+	r.held = false
 	res, _ = r.run()
 	exWant(t, res, ops.Done)
 	if got := exRead(t, r.c, heldDLL); got != "new" || len(r.folder()) != 1 {
@@ -216,14 +194,14 @@ func TestHandoff_Crash(t *testing.T) {
 					t.Fatalf("no crash at %s", point)
 				}
 				r.e.Failpoint = nil
-				if len(r.sm.pairs) > 1 {
-					t.Fatalf("%d pairs after the crash", len(r.sm.pairs))
+				if len(r.pairs()) > 1 {
+					t.Fatalf("%d pairs after the crash", len(r.pairs()))
 				}
 				if !rebooted {
 					res, _ := r.run()
 					exWant(t, res, ops.RebootPending)
-					if len(r.sm.pairs) != 1 || r.sm.registered != 1 {
-						t.Fatalf("after the crash and a run: %d listed, %d registrations; want 1 and 1", len(r.sm.pairs), r.sm.registered)
+					if len(r.pairs()) != 1 || r.sm.Registered != 1 {
+						t.Fatalf("after the crash and a run: %d listed, %d registrations; want 1 and 1", len(r.pairs()), r.sm.Registered)
 					}
 				}
 				r.reboot()
@@ -247,13 +225,13 @@ func TestHandoff_Del(t *testing.T) {
 	r := newHandoffRig(t, op)
 	res, _ := r.run()
 	exWant(t, res, ops.RebootPending)
-	if !exExists(r.c, heldDLL) || len(r.sm.pairs) != 1 || !r.sm.pairs[0].Delete {
-		t.Fatalf("file gone or delete not registered: %+v", r.sm.pairs)
+	if !exExists(r.c, heldDLL) || len(r.pairs()) != 1 || !r.pairs()[0].Delete {
+		t.Fatalf("file gone or delete not registered: %+v", r.pairs())
 	}
 	res, _ = r.run()
 	exWant(t, res, ops.RebootPending)
-	if r.sm.registered != 1 {
-		t.Fatalf("registered %d times", r.sm.registered)
+	if r.sm.Registered != 1 {
+		t.Fatalf("registered %d times", r.sm.Registered)
 	}
 	r.reboot()
 	res, _ = r.run()
