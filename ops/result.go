@@ -88,6 +88,9 @@ type HandoffFile struct {
 	// Stage is the name, in Target's folder (so on its volume), of the
 	// durable file holding the new bytes; "" for a delete.
 	Stage string `json:"stage,omitempty"`
+	// From is the source a move on one volume renames into Stage: the
+	// hand-off is recorded with it before that rename, and SHA256 after.
+	From Path `json:"from,omitzero"`
 	// SHA256 and Size are the staged bytes': once the stage is gone and
 	// Target has them, Session Manager replaced it.
 	SHA256 string `json:"sha256,omitempty"`

@@ -343,16 +343,22 @@ func checkHandoff(op *ops.Op, in *ops.Intent) error {
 	if in.Handoff == nil {
 		return nil
 	}
-	if op.Kind != ops.KindCopy && op.Kind != ops.KindDel || in.Join != nil {
+	if op.Kind != ops.KindCopy && op.Kind != ops.KindDel && op.Kind != ops.KindMove || in.Join != nil {
 		return fmt.Errorf("%w: a hand-off to Session Manager in a %s", ErrBadIntent, op.Kind)
 	}
 	seen := map[ops.Path]bool{}
 	for _, hf := range in.Handoff.Files {
 		ok := false
 		for _, it := range in.Items {
-			if op.Kind == ops.KindCopy && it.Dst == hf.Target && it.Temp == hf.Stage && hf.Stage != "" ||
-				op.Kind == ops.KindDel && it.Src == hf.Target && hf.Stage == "" {
-				ok = true
+			switch {
+			case op.Kind == ops.KindDel:
+				ok = it.Src == hf.Target && hf.Stage == "" && hf.From.IsZero()
+			case op.Kind == ops.KindMove && !in.CrossDevice:
+				ok = it.Dst == hf.Target && it.Src == hf.From && hf.Stage == MoveStageName(hf.Target)
+			default: // a copy, a move across file systems: the temporary file
+				ok = it.Dst == hf.Target && it.Temp == hf.Stage && hf.Stage != "" && hf.From.IsZero()
+			}
+			if ok {
 				break
 			}
 		}

@@ -111,6 +111,9 @@ func (e *Executor) advanceHandoff(in *ops.Intent, hf *ops.HandoffFile, step func
 	if hf.Done {
 		return handoffDone, nil
 	}
+	if hf.Stage != "" && hf.SHA256 == "" {
+		return 0, fmt.Errorf("%w: hand-off of %s without the staged bytes' hash", ErrBadIntent, hf.Target)
+	}
 	if e.Reboot == nil {
 		return 0, fmt.Errorf("%s was handed to Session Manager, which this run does not use (--in-use=fail): run with --in-use=reboot", hf.Target)
 	}

@@ -18,7 +18,7 @@ type handoffRig struct {
 	t     *testing.T
 	e     *Executor
 	sm    *pendmove.Fake
-	c     string
+	c, d  string
 	held  bool
 	saved *ops.Intent
 	op    *ops.Op
@@ -27,8 +27,9 @@ type handoffRig struct {
 const heldDLL = "windows/system/netapi.dll"
 
 func newHandoffRig(t *testing.T, op *ops.Op) *handoffRig {
-	e, m := exNew(t)
-	r := &handoffRig{t: t, e: e, sm: &pendmove.Fake{}, c: m["C"], held: true, op: op}
+	e, m := exNew(t, "C", "D")
+	exWrite(t, m["D"], "temp/netapi.dll", "new")
+	r := &handoffRig{t: t, e: e, sm: &pendmove.Fake{}, c: m["C"], d: m["D"], held: true, op: op}
 	e.Reboot = r.sm
 	e.HeldOpen = func(p ops.Path) bool { return r.held && strings.EqualFold(p.Rel, heldDLL) }
 	exWrite(t, r.c, "temp/netapi.dll", "new")
@@ -59,6 +60,14 @@ func (r *handoffRig) pairs() []pendmove.Pending {
 	return ps
 }
 
+// srcDir is the folder of the drive of the operation's source.
+func (r *handoffRig) srcDir() string {
+	if r.op.Src.Drive == "D" {
+		return r.d
+	}
+	return r.c
+}
+
 func (r *handoffRig) reboot() { r.held = false; r.sm.Boot() }
 
 // folder lists the DLL's folder.
@@ -72,6 +81,15 @@ func (r *handoffRig) folder() []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+func moveOp() *ops.Op {
+	return &ops.Op{Kind: ops.KindMove, Src: exC("temp/netapi.dll"), Dst: exC(heldDLL)}
+}
+
+// moveAcrossOp moves from another drive: a copy, then a delete.
+func moveAcrossOp() *ops.Op {
+	return &ops.Op{Kind: ops.KindMove, Src: exD("temp/netapi.dll"), Dst: exC(heldDLL)}
 }
 
 func copyOp() *ops.Op {
@@ -176,15 +194,34 @@ func TestHandoff_FreedBeforeReboot(t *testing.T) {
 // the reboot, then the run: never two pairs, the file replaced once, no
 // staged file left.
 func TestHandoff_Crash(t *testing.T) {
-	points := []string{"copy.before-rename", "handoff.after-stage", "handoff.before-register", "handoff.after-register", "handoff.after-record"}
-	for _, point := range points {
-		for _, rebooted := range []bool{true, false} {
-			name := point + "/rebooted"
-			if !rebooted {
-				name = point + "/not-rebooted"
+	kinds := []struct {
+		name   string
+		op     func() *ops.Op
+		points []string
+	}{
+		{"copy", copyOp, []string{"copy.before-rename", "handoff.after-stage", "handoff.before-register", "handoff.after-register", "handoff.after-record"}},
+		{"move", moveOp, []string{"move.before-rename", "handoff.before-stage", "handoff.after-stage", "handoff.before-register", "handoff.after-register", "handoff.after-record"}},
+		{"move across", moveAcrossOp, []string{"copy.before-rename", "handoff.after-stage", "handoff.after-register", "handoff.after-record", "move.after-copy", "move.before-delete"}},
+	}
+	for _, k := range kinds {
+		for _, point := range k.points {
+			for _, rebooted := range []bool{true, false} {
+				name := k.name + "/" + point + "/rebooted"
+				if !rebooted {
+					name = k.name + "/" + point + "/not-rebooted"
+				}
+				t.Run(name, func(t *testing.T) { crashCase(t, k.op(), point, rebooted) })
 			}
-			t.Run(name, func(t *testing.T) {
-				r := newHandoffRig(t, copyOp())
+		}
+	}
+}
+
+// crashCase crashes op at point, then (or not) reboots, then runs it.
+func crashCase(t *testing.T, op *ops.Op, point string, rebooted bool) {
+	{
+		{
+			{
+				r := newHandoffRig(t, op)
 				r.e.Failpoint = func(at string) {
 					if at == point {
 						panic(exCrash{at})
@@ -213,8 +250,37 @@ func TestHandoff_Crash(t *testing.T) {
 				if got := r.folder(); len(got) != 1 {
 					t.Fatalf("folder holds %v", got)
 				}
-			})
+				if op.Kind == ops.KindMove && exExists(r.srcDir(), "temp/netapi.dll") {
+					t.Fatal("the move's source is left")
+				}
+			}
 		}
+	}
+}
+
+// TestHandoff_Move: a move onto a file in use stages the source beside
+// it (one rename on the volume), registers the rename, and is confirmed
+// after the reboot; across drives, the copy is staged and the source
+// deleted before the reboot.
+func TestHandoff_Move(t *testing.T) {
+	for _, op := range []*ops.Op{moveOp(), moveAcrossOp()} {
+		t.Run(op.Src.Drive, func(t *testing.T) {
+			r := newHandoffRig(t, op)
+			res, _ := r.run()
+			exWant(t, res, ops.RebootPending)
+			if got := exRead(t, r.c, heldDLL); got != "old" || len(r.pairs()) != 1 || len(r.folder()) != 2 {
+				t.Fatalf("file %q, %d pairs, folder %v", got, len(r.pairs()), r.folder())
+			}
+			r.reboot()
+			res, _ = r.run()
+			exWant(t, res, ops.Done)
+			if got := exRead(t, r.c, heldDLL); got != "new" || len(r.folder()) != 1 {
+				t.Fatalf("file %q, folder %v", got, r.folder())
+			}
+			if exExists(r.srcDir(), "temp/netapi.dll") {
+				t.Fatal("source left")
+			}
+		})
 	}
 }
 
