@@ -80,7 +80,7 @@ func addRunFlags(cmd *cobra.Command, o *runOptions) {
 	f.DurationVar(&o.deadline, "deadline", config.Deadline, "bound the whole run; what is not reached stays queued (0: none)")
 	f.BoolVar(&o.atomic, "atomic", false, "make every batch that starts all-or-nothing: a failure undoes what the batch did")
 	f.StringVar(&o.onRollback, "on-rollback", config.OnRollback, "after a rollback (--atomic): keep the batch queued, or drop it")
-	f.StringVar(&o.inUse, "in-use", config.InUse(runtime.GOOS), "a file in use (Windows): reboot hands it to Session Manager for the next boot; fail stops the queue there")
+	f.StringVar(&o.inUse, "in-use", config.InUse(runtime.GOOS), "a file in use: reboot hands it to Session Manager for the next boot (the default on Windows); fail stops the queue there (the default elsewhere)")
 	f.StringVar(&o.onReboot, "on-reboot", config.OnReboot, "after an operation waits for the reboot: stop the queue, or continue with entries that touch none of its paths")
 	f.StringVar(&o.keepBackups, "keep-backups", config.KeepBackups, "bytes of backups finished batches keep for undo (e.g. 500MiB, 0; -1: no bound)")
 }

@@ -347,7 +347,11 @@ func TestWine_RebootHandoff(t *testing.T) {
 	t.Run("KB pair with the DLL in use", func(t *testing.T) {
 		b := newWinBox(t, w, winKB, winKBFiles())
 		h := b.hold(winDLL)
-		out := b.mustRun(rebootExit)
+		code, out := b.smswork(nil, "plan")
+		if code != rebootExit || !strings.Contains(out, "is in use now: run hands it to Session Manager") || !strings.Contains(out, "waits for the reboot: run stops here") {
+			t.Errorf("plan before the run: exit %d\n%s", code, out)
+		}
+		out = b.mustRun(rebootExit)
 		if !strings.Contains(out, "reboot needed to finish 1 operation") || !strings.Contains(out, "reboot-pending") {
 			t.Errorf("run does not say a reboot is needed:\n%s", out)
 		}
@@ -364,6 +368,9 @@ func TestWine_RebootHandoff(t *testing.T) {
 		}
 		if st.State != "reboot" || st.Run == nil || st.Run.Exit == nil || *st.Run.Exit != exitReboot || len(st.Reboot) != 1 {
 			t.Fatalf("status: state %q, run %+v, %d waiting", st.State, st.Run, len(st.Reboot))
+		}
+		if code, out := b.smswork(nil, "plan"); code != rebootExit || !strings.Contains(out, "is replaced by its staged copy") {
+			t.Errorf("plan after the run: exit %d\n%s", code, out)
 		}
 		code, text := b.smswork(nil, "status")
 		if code != rebootExit || !strings.Contains(text, "reboot needed to finish 1 operation") || !strings.Contains(text, "(ours, #1)") {
