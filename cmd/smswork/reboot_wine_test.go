@@ -488,7 +488,7 @@ func TestWine_RebootHandoff(t *testing.T) {
 		b.wantPairs(1)
 		b.clearPending()
 		out := b.mustRun(exitFailed)
-		if !strings.Contains(out, "Session Manager did not replace") || !strings.Contains(out, "new bytes are kept in") {
+		if !strings.Contains(out, "not replaced at boot by Session Manager") || !strings.Contains(out, "new bytes are kept in") {
 			t.Errorf("the failure does not say what happened:\n%s", out)
 		}
 		b.wantPairs(0)

@@ -32,7 +32,7 @@ const (
 
 // ErrHandoff: a file handed to Session Manager was not changed at boot
 // after it was registered twice; its staged file is kept.
-var ErrHandoff = errors.New("Session Manager did not replace the file at boot")
+var ErrHandoff = errors.New("the file was not replaced at boot by Session Manager")
 
 // handoffState is where one handed-off file is.
 type handoffState int

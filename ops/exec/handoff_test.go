@@ -158,7 +158,7 @@ func TestHandoff_Cleared(t *testing.T) {
 	res, _ = r.run()
 	exWant(t, res, ops.Failed)
 	stage := r.saved.Handoff.Files[0].Stage
-	if !strings.Contains(res.Err, "Session Manager did not replace") || !strings.Contains(res.Err, stage) {
+	if !strings.Contains(res.Err, "not replaced at boot by Session Manager") || !strings.Contains(res.Err, stage) {
 		t.Errorf("error %q does not say what happened and where the bytes are", res.Err)
 	}
 	if r.sm.Registered != 2 {
