@@ -278,6 +278,14 @@ func statKind(root *os.Root, rel string, follow bool) (exists, isDir bool, err e
 //   - md: an existing folder is ops.AlreadyDone. Failpoint: md.before-mkdir.
 //   - rd: an absent folder is ops.AlreadyDone. Failpoint: rd.before-remove.
 //   - run: is run again; Failpoint: run.before-start.
+//   - a copy, move or del that met a file in use and handed it to
+//     Session Manager (in.Handoff, e.Reboot set): each handed-off file is
+//     taken on from where the intent left it (advanceHandoff): confirmed
+//     after the boot, still waiting (ops.RebootPending, never registered
+//     twice), registered again once, or failed. Failpoints, per file:
+//     handoff.before-stage (a move on one volume), handoff.after-stage,
+//     handoff.before-register, handoff.after-register,
+//     handoff.after-record.
 //
 // Every folder an operation may have changed is synced again on a repeat,
 // since a crash may have come between a change and its folder's sync.
