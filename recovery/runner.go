@@ -304,7 +304,12 @@ func (r *runner) mirrorDue() bool {
 //  4. backups of what it will change, durable;
 //  5. execute: each effect made durable by the executor;
 //  6. commit marker: deferred to the next transaction for a file operation
-//     that succeeded (deferredMarker), durable at once otherwise (commit).
+//     that succeeded (deferredMarker), durable at once otherwise (commit);
+//     an operation that handed a file in use to Session Manager records
+//     instead that it waits for the reboot (awaitReboot).
+//
+// An operation already waiting for the reboot skips 2 to 4: it is
+// executed from its intent, which confirms it (confirmReboot).
 func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err error) {
 	log := r.log.With().Uint64("batch", e.Batch).Int("pos", e.Pos).Uint64("seq", e.Seq).Str("op", string(e.Op.Kind)).Logger()
 
