@@ -2,6 +2,7 @@ package recovery
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/rs/zerolog"
@@ -46,6 +47,13 @@ func (r *runner) awaitReboot(e *journal.Entry, res ops.Result, log zerolog.Logge
 	}
 	log.Warn().Str("entry", e.Raw).Msg("file in use handed to Session Manager: waits for the reboot")
 	r.waiting = append(r.waiting, waitingPaths(e)...)
+	if b, err := r.batchAtomic(e.Batch); err != nil {
+		return false, err
+	} else if b != nil {
+		// An atomic batch's rollback cannot take back a registration:
+		// nothing of it goes past the waiting operation.
+		r.waitingAtomic = append(r.waitingAtomic, e.Batch)
+	}
 	return !r.cfg.ContinuePastReboot, nil
 }
 
@@ -71,12 +79,13 @@ func waitingPaths(e *journal.Entry) []ops.Path {
 
 // mustWaitForReboot says e may not start before the reboot: an operation
 // waits for it in this run, and e is a run entry (it may load the new
-// file) or touches one of its paths (TouchesAny).
+// file), touches one of its paths (TouchesAny), or belongs to the same
+// atomic batch.
 func (r *runner) mustWaitForReboot(e *journal.Entry) bool {
 	if len(r.waiting) == 0 {
 		return false
 	}
-	return e.Op.Kind == ops.KindRun || TouchesAny(e.Op.Paths(), r.waiting)
+	return e.Op.Kind == ops.KindRun || TouchesAny(e.Op.Paths(), r.waiting) || slices.Contains(r.waitingAtomic, e.Batch)
 }
 
 // TouchesAny reports whether a path of ps may see or change one of

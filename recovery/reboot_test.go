@@ -211,3 +211,20 @@ func TestTouchesAny(t *testing.T) {
 		}
 	}
 }
+
+// TestRun_ContinuePastRebootAtomic: nothing of an atomic batch goes past
+// its operation waiting for the reboot, even unrelated entries: a
+// rollback could not take the registration back.
+func TestRun_ContinuePastRebootAtomic(t *testing.T) {
+	r := newRebootRig(t, `copy c:\temp\netapi.dll c:\windows\system\netapi.dll, md c:\other`)
+	r.cfg.ContinuePastReboot, r.cfg.Atomic = true, true
+	sum := r.run()
+	if len(sum.RebootPending) != 1 || r.read("other") != "<absent>" {
+		t.Fatalf("%d pending; md of the atomic batch ran: %v", len(sum.RebootPending), r.read("other") != "<absent>")
+	}
+	r.held = false
+	r.sm.Boot()
+	if sum = r.run(); sum.Remaining != 0 || r.read("other") != "<folder>" || r.read(rebootDLL) != "new" {
+		t.Fatalf("after the reboot: %d remaining", sum.Remaining)
+	}
+}

@@ -128,8 +128,10 @@ type runner struct {
 	// open counts operations not committed, for OnProgress.
 	open int
 	// waiting are the paths of the operations that wait for the reboot
-	// in this run (see ContinuePastReboot).
-	waiting []ops.Path
+	// in this run (see ContinuePastReboot), waitingAtomic the atomic
+	// batches they belong to.
+	waiting       []ops.Path
+	waitingAtomic []uint64
 }
 
 func (r *runner) now() time.Time { return r.cfg.Now() }
