@@ -25,7 +25,10 @@
 //	          and its backups' size and state.
 //	queue     seq -> Entry: an operation not yet out of SMS.INI. Its State
 //	          moves queued -> intent -> committed (or held, then back to
-//	          queued by a decision); in an atomic batch, committed is
+//	          queued by a decision; or reboot, waiting for the next boot
+//	          with a file in use handed to Session Manager, its intent's
+//	          handoff kept, then committed or back to queued when its
+//	          confirmation fails); in an atomic batch, committed is
 //	          "staged" until the batch's last operation commits. Committed
 //	          entries stay here only until SMS.INI is known not to list
 //	          them (MirrorState.Start passes them), then are deleted.

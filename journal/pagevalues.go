@@ -193,7 +193,7 @@ func (vs *journalValues) headFindings(nextRec uint64) []error {
 }
 
 // validStates are the states a queue entry can be in.
-var validStates = map[State]bool{Queued: true, Intent: true, Held: true, Committed: true, Staged: true}
+var validStates = map[State]bool{Queued: true, Intent: true, Held: true, Reboot: true, Committed: true, Staged: true}
 
 // entryFinding checks one queue entry: its state and decision are ones
 // the journal writes, it is numbered within its batch, and (when parse is

@@ -17,6 +17,10 @@ const (
 	Intent State = "intent"
 	// Held: interrupted and waiting for a person (smswork resolve).
 	Held State = "held"
+	// Reboot: a file it must change is in use and was handed to
+	// Windows' Session Manager (its Intent.Handoff): it waits for the
+	// next boot, stays in SMS.INI, and the next start confirms it.
+	Reboot State = "reboot"
 	// Committed: its outcome is durable; it waits only to leave SMS.INI.
 	Committed State = "committed"
 	// Staged: done inside an atomic batch that has not ended: its outcome

@@ -195,9 +195,10 @@ func (t *Tx) SetIntent(e *Entry, in *ops.Intent, now time.Time) error {
 }
 
 // UpdateIntent records the progress of an operation inside its intent (a
-// cross-device move whose copy is durable), without counting an attempt.
+// cross-device move whose copy is durable, a hand-off to Session Manager
+// staged or registered), without counting an attempt.
 func (t *Tx) UpdateIntent(e *Entry, in *ops.Intent) error {
-	if e.State != Intent {
+	if e.State != Intent && e.State != Reboot {
 		return fmt.Errorf("operation %d is %s: %w", e.Seq, e.State, ErrState)
 	}
 	e.Intent = in
@@ -214,6 +215,27 @@ func (t *Tx) Hold(e *Entry, reason string, now time.Time) (*Record, error) {
 	e.State = Held
 	e.HeldReason = reason
 	e.Decision = ""
+	return rec, t.Put(e)
+}
+
+// AwaitReboot marks e waiting for the next boot (State Reboot), its
+// intent (with its Handoff) kept, and records that in the audit trail
+// (outcome reboot-pending, still queued) unless e already waited: a run
+// that finds it still waiting writes no second record.
+func (t *Tx) AwaitReboot(e *Entry, r ops.Result, now time.Time) (*Record, error) {
+	if e.State != Intent && e.State != Reboot {
+		return nil, fmt.Errorf("operation %d is %s: %w", e.Seq, e.State, ErrState)
+	}
+	var rec *Record
+	if e.State != Reboot {
+		r.Outcome = ops.RebootPending
+		var err error
+		if rec, err = t.appendRecord(e, r, true, now); err != nil {
+			return nil, err
+		}
+	}
+	e.State = Reboot
+	e.Failure, e.FailedAt = "", time.Time{}
 	return rec, t.Put(e)
 }
 

@@ -26,6 +26,11 @@ const (
 	// Dropped: an entry of a rolled-back atomic batch its author chose to
 	// drop; it left the queue unrun (or undone).
 	Dropped Outcome = "dropped"
+	// RebootPending: a file in use was handed to Windows' Session
+	// Manager (Intent.Handoff); the operation waits for the next boot,
+	// stays queued, and the next start confirms it. Only the audit trail
+	// records this outcome, as it does Held.
+	RebootPending Outcome = "reboot-pending"
 	// Checkpoint: the outcome of a checkpoint record, which stands for the
 	// history records a prune removed.
 	Checkpoint Outcome = "checkpoint"
@@ -62,6 +67,42 @@ type Intent struct {
 	// copied into one): Items then holds one item, the destination and its
 	// temporary file, and Join what is read into it.
 	Join *Join `json:"join,omitempty"`
+	// Handoff is set once a file the operation must replace or delete
+	// was found in use (Windows) and handed to Session Manager: the
+	// files it waits for the next boot to change.
+	Handoff *Handoff `json:"handoff,omitempty"`
+}
+
+// Handoff is the part of an operation handed to Windows' Session Manager
+// (MoveFileEx with MOVEFILE_DELAY_UNTIL_REBOOT): for each file in use, the
+// staged new bytes and how often the pair was registered. It is journaled
+// at each step (staged, registered), before the next.
+type Handoff struct {
+	Files []HandoffFile `json:"files"`
+}
+
+// HandoffFile is one file in use handed to Session Manager.
+type HandoffFile struct {
+	// Target is the file in use: replaced by Stage, or deleted, at boot.
+	Target Path `json:"target"`
+	// Stage is the name, in Target's folder (so on its volume), of the
+	// durable file holding the new bytes; "" for a delete.
+	Stage string `json:"stage,omitempty"`
+	// From is the source a move on one volume renames into Stage: the
+	// hand-off is recorded with it before that rename, and SHA256 after.
+	From Path `json:"from,omitzero"`
+	// SHA256 and Size are the staged bytes': once the stage is gone and
+	// Target has them, Session Manager replaced it.
+	SHA256 string `json:"sha256,omitempty"`
+	Size   int64  `json:"size,omitempty"`
+	// Registered counts the registrations journaled: 0 staged only (a
+	// crash may have come before or after MoveFileEx returned), 1
+	// registered, 2 registered again after the pair went missing.
+	Registered int `json:"registered,omitempty"`
+	// Done says the file was replaced (or deleted) and How says by whom:
+	// at boot by Session Manager, or by smswork once the file was free.
+	Done bool   `json:"done,omitempty"`
+	How  string `json:"how,omitempty"`
 }
 
 // Join is what a concatenation reads and what it leaves, exact enough for
@@ -119,6 +160,10 @@ type Result struct {
 	// InUse marks a failure caused by a file held open by another process
 	// (Windows sharing violation): the entry stays for the next boot.
 	InUse bool `json:"inUse,omitempty"`
+	// Replaced says how the files handed to Session Manager were
+	// replaced (or deleted): "replaced at boot by Session Manager", one
+	// line per file. Empty for an operation with no hand-off.
+	Replaced []string `json:"replaced,omitempty"`
 	// Files holds, per file written, its path, size and SHA-256.
 	Files []FileResult `json:"files,omitempty"`
 	// Bytes is the total copied.

@@ -10,7 +10,12 @@
 //     journal change: deferred.go says exactly when); an operation found
 //     with an intent but no commit was interrupted and is finished from
 //     its recorded intent (file operations) or run again or held (run
-//     operations, --interrupted);
+//     operations, --interrupted); an operation waiting for the reboot (a
+//     file in use handed to Windows' Session Manager, journal state
+//     reboot) is confirmed from its intent (reboot.go): done, still
+//     waiting, or failed; while one waits the queue stops, or, with
+//     ContinuePastReboot, goes on with entries that touch none of its
+//     paths;
 //  3. mirrors what remains into SMS.INI, taking in entries appended while
 //     it ran, until nothing is left or the queue stops.
 //

@@ -76,6 +76,12 @@ type Config struct {
 	// after a run, the oldest finished batches lose theirs (and with
 	// them the means to be undone) until the rest fit. Negative: no bound.
 	KeepBackups int64
+	// ContinuePastReboot lets the queue go on past an operation waiting
+	// for the reboot (a file in use handed to Session Manager) with the
+	// entries that touch none of its paths; the first entry that does,
+	// and any run entry (it may load the new file), stops it there.
+	// Without it the queue stops at the waiting operation.
+	ContinuePastReboot bool
 	// Atomic makes every batch that starts in this run all-or-nothing
 	// (run --atomic), with OnRollback its fate after a rollback.
 	Atomic     bool
@@ -99,6 +105,10 @@ type Summary struct {
 	stopped  error
 	// Remaining counts operations still queued in the journal.
 	Remaining int
+	// RebootPending lists the operations waiting for the next boot when
+	// the run ended: files in use handed to Session Manager (exit status
+	// 3010, ERROR_SUCCESS_REBOOT_REQUIRED).
+	RebootPending []journal.Entry
 	// Undos lists the rollbacks (and undos) this run did.
 	Undos []RolledBack
 }
@@ -117,6 +127,11 @@ type runner struct {
 	marker *deferredMarker
 	// open counts operations not committed, for OnProgress.
 	open int
+	// waiting are the paths of the operations that wait for the reboot
+	// in this run (see ContinuePastReboot), waitingAtomic the atomic
+	// batches they belong to.
+	waiting       []ops.Path
+	waitingAtomic []uint64
 }
 
 func (r *runner) now() time.Time { return r.cfg.Now() }
@@ -174,6 +189,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return tx.Queue(func(e *journal.Entry) error {
 			if e.State != journal.Committed && e.State != journal.Staged {
 				r.sum.Remaining++
+			}
+			if e.State == journal.Reboot {
+				r.sum.RebootPending = append(r.sum.RebootPending, *e)
 			}
 			return nil
 		})
@@ -239,6 +257,9 @@ func (r *runner) drain(ctx context.Context) (stop bool, err error) {
 			r.stop(ctx)
 			return true, nil
 		}
+		if e.State != journal.Reboot && r.mustWaitForReboot(e) {
+			return true, nil
+		}
 		stop, err := r.step(ctx, e)
 		if err != nil || stop {
 			return stop, err
@@ -285,7 +306,12 @@ func (r *runner) mirrorDue() bool {
 //  4. backups of what it will change, durable;
 //  5. execute: each effect made durable by the executor;
 //  6. commit marker: deferred to the next transaction for a file operation
-//     that succeeded (deferredMarker), durable at once otherwise (commit).
+//     that succeeded (deferredMarker), durable at once otherwise (commit);
+//     an operation that handed a file in use to Session Manager records
+//     instead that it waits for the reboot (awaitReboot).
+//
+// An operation already waiting for the reboot skips 2 to 4: it is
+// executed from its intent, which confirms it (confirmReboot).
 func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err error) {
 	log := r.log.With().Uint64("batch", e.Batch).Int("pos", e.Pos).Uint64("seq", e.Seq).Str("op", string(e.Op.Kind)).Logger()
 
@@ -298,6 +324,15 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 		return true, nil
 	case next == skip:
 		return r.commit(ctx, e, ops.Result{Outcome: ops.Skipped, Start: r.now(), End: r.now()}, log)
+	}
+
+	if e.State == journal.Reboot {
+		// Waiting for the reboot: its intent is confirmed (step 5) as it
+		// stands, after the previous operation's marker is durable.
+		if err := r.marker.flush(); err != nil {
+			return false, err
+		}
+		return r.confirmReboot(ctx, e, in, log)
 	}
 
 	// 2. Prepare (unless an intent is to be finished).
@@ -330,6 +365,9 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 		return r.cfg.Journal.Update(func(tx *journal.Tx) error { return tx.UpdateIntent(e, updated) })
 	})
 	r.fp.Hit("op.before-commit")
+	if res.Outcome == ops.RebootPending {
+		return r.awaitReboot(e, res, log)
+	}
 
 	// 6. Commit marker.
 	if res.Outcome == ops.Failed && ctx.Err() != nil {
@@ -388,6 +426,8 @@ func (r *runner) resume(e *journal.Entry, log zerolog.Logger) (*ops.Intent, resu
 			log.Warn().Str("entry", e.Raw).Str("reason", e.HeldReason).Msg("operation held: decide with smswork resolve")
 			return nil, wait, nil
 		}
+	case journal.Reboot:
+		return in, proceed, nil
 	case journal.Intent:
 		e.Interrupted++
 		if reason := r.holdReason(e); reason != "" {

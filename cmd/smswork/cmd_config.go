@@ -38,8 +38,9 @@ named by --config or $SMSWORK_CONFIG is. It is INI:
   [drives]
   C = /mnt/image/c                   ; as --drive C=/mnt/image/c
   [run]
-  deadline = 5m                      ; run's flags: interrupted, max-attempts, on-error,
-                                     ; op-timeout, deadline, keep-backups, atomic, on-rollback
+  deadline = 5m                      ; run's flags: interrupted, max-attempts, on-error, in-use,
+                                     ; on-reboot, op-timeout, deadline, keep-backups, atomic,
+                                     ; on-rollback
 
 A flag overrides the file; a --drive adds to [drives] (or replaces the
 file's mapping of its letter). An unknown setting, one set twice, or a bad

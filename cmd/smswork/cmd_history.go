@@ -34,7 +34,7 @@ type historyOptions struct {
 // carry, and two that describe an operation's life.
 var historyOutcomes = []string{
 	string(ops.Done), string(ops.AlreadyDone), string(ops.Failed), string(ops.Skipped), string(ops.Held),
-	string(ops.Checkpoint), string(ops.Undone), string(ops.Dropped), string(ops.Lost), string(ops.Salvaged),
+	string(ops.RebootPending), string(ops.Checkpoint), string(ops.Undone), string(ops.Dropped), string(ops.Lost), string(ops.Salvaged),
 	"interrupted", // interrupted at least once, then finished (rerun)
 	"resolved",    // a person decided it (smswork resolve)
 }

@@ -53,7 +53,9 @@ status file) and lists SMS.INI's entries, which the run is working through.
 Exit status: the one run would have now, as far as plan can tell: 0 all
 clear, 1 an operation would fail, 2 run would refuse (bad input, an
 unmapped drive, permissions), 3 run would stop at a held operation; 4 a
-run is in progress and work remains; 75 another smswork holds the journal.`,
+run is in progress and work remains; 75 another smswork holds the journal;
+3010 an operation waits for the reboot (a file in use, handed to Session
+Manager now or by an earlier run): plan marks it and what waits with it.`,
 		Example: `  smswork plan
   smswork plan --json | jq '.entries[] | select(.problem != "")'
   smswork --ini /mnt/c/SMS.INI --drive C=/mnt/c plan`,
@@ -111,6 +113,11 @@ type planEntry struct {
 
 	input bool // Problem makes run refuse (exit 2)
 	held  bool // run stops here until a person decides
+	// reboot says it waits for the reboot (a file in use handed to
+	// Session Manager, now or by an earlier run); waiting are the paths
+	// it may still change then.
+	reboot  bool
+	waiting []ops.Path
 	// decision is a person's decision for the operation.
 	decision journal.Decision
 	entry    journal.NewEntry
@@ -183,6 +190,11 @@ func runPlan(_ context.Context, g *globalOptions, o *planOptions) error {
 		e.N = i + 1
 		e.Does = describe(drives, &e.Op)
 		sim.check(e)
+		if e.reboot {
+			e.Problem = "" // it is confirmed from its intent, not prepared again
+		} else {
+			g.planInUse(drives, e)
+		}
 		if problem, note := folderProblem(drives, planned, i); problem != "" && e.Problem == "" {
 			e.Problem = problem
 		} else if note != "" {
@@ -241,6 +253,20 @@ func journalPlanEntry(e *journal.Entry) planEntry {
 	case e.Failure != "":
 		p.State = "failed"
 		p.Note = "its last attempt failed: " + firstLine(e.Failure) + "; run tries it again"
+	case e.State == journal.Reboot:
+		p.State, p.reboot = "reboot", true
+		p.Note = "waits for the reboot: run confirms what Session Manager did at boot (before the reboot it still waits)"
+		if e.Intent != nil && e.Intent.Handoff != nil {
+			for _, hf := range e.Intent.Handoff.Files {
+				p.waiting = append(p.waiting, hf.Target)
+				what := "replaced by its staged copy " + hf.Stage
+				if hf.Stage == "" {
+					what = "deleted"
+				}
+				p.Note += fmt.Sprintf("; %s is %s at boot", hf.Target, what)
+			}
+		}
+		p.waiting = append(p.waiting, e.Op.Paths()...)
 	case e.State == journal.Intent:
 		p.State = "interrupted"
 		p.Note = "interrupted: run finishes it from its intent"
@@ -306,6 +332,8 @@ func (rep *planReport) judge(g *globalOptions) {
 	stop := g.set.OnError == "stop"
 	input, stopped := 0, 0
 	failing := 0
+	rebootAt := 0
+	var waiting []ops.Path
 	for i := range rep.Entries {
 		e := &rep.Entries[i]
 		switch {
@@ -313,6 +341,14 @@ func (rep *planReport) judge(g *globalOptions) {
 			input++
 		case stopped != 0:
 			e.setNote(fmt.Sprintf("not reached: run stops at entry %d", stopped))
+		case rebootAt != 0 && (g.set.OnReboot != "continue" || e.Op.Kind == ops.KindRun || recovery.TouchesAny(e.Op.Paths(), waiting)):
+			stopped = e.N
+			e.setNote(fmt.Sprintf("waits for the reboot: run stops here, after entry %d waits for it (--on-reboot=%s)", rebootAt, g.set.OnReboot))
+		case e.reboot:
+			if rebootAt == 0 {
+				rebootAt = e.N
+			}
+			waiting = append(waiting, e.waiting...)
 		case e.held:
 			stopped = e.N
 			rep.Exit = exitHeld
@@ -337,6 +373,9 @@ func (rep *planReport) judge(g *globalOptions) {
 		if stop {
 			rep.Summary += fmt.Sprintf(" (the queue stops at entry %d)", stopped)
 		}
+	case rebootAt != 0:
+		rep.Exit = exitReboot
+		rep.Summary = fmt.Sprintf("entry %d waits for the reboot (a file in use handed to Session Manager): before the reboot run exits 3010; after it run confirms it and goes on", rebootAt)
 	case len(rep.Entries) == 0:
 		rep.Summary = "nothing queued: run has nothing to do"
 	default:
@@ -470,4 +509,31 @@ func describe(d *fsroot.Drives, op *ops.Op) string {
 		}
 	}
 	return b.String()
+}
+
+// planInUse marks an entry whose file is in use now (Windows): run hands
+// it to Session Manager and waits for the reboot (--in-use=reboot), or
+// fails (--in-use=fail).
+func (g *globalOptions) planInUse(drives *fsroot.Drives, e *planEntry) {
+	if e.Intent == nil || e.Problem != "" || e.Op.Kind != ops.KindCopy && e.Op.Kind != ops.KindMove && e.Op.Kind != ops.KindDel {
+		return
+	}
+	for _, it := range e.Intent.Items {
+		target := it.Dst
+		if e.Op.Kind == ops.KindDel {
+			target = it.Src
+		}
+		root, err := drives.Root(target.Drive)
+		if err != nil || !fsroot.ProbeInUse(root, target.Rel) {
+			continue
+		}
+		if g.set.InUse != "reboot" {
+			e.Problem = fmt.Sprintf("%s is in use by another program (--in-use=fail: run stops here, the next boot tries again)", target)
+			return
+		}
+		e.reboot = true
+		e.waiting = append(e.waiting, e.Op.Paths()...)
+		e.waiting = append(e.waiting, target)
+		e.setNote(fmt.Sprintf("%s is in use now: run hands it to Session Manager and the operation waits for the reboot", target))
+	}
 }

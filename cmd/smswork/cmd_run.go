@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"smswork/backup"
 	"smswork/internal/config"
 	"smswork/internal/failpoint"
+	"smswork/internal/pendmove"
 	"smswork/internal/perms"
 	"smswork/journal"
 	"smswork/ops"
@@ -38,6 +40,10 @@ type runOptions struct {
 	onRollback string
 	// keepBackups is the retention setting of the backup folder.
 	keepBackups string
+	// inUse is what becomes of a file in use: reboot (handed to Session
+	// Manager) or fail; onReboot what follows an operation waiting for
+	// the reboot: stop or continue.
+	inUse, onReboot string
 	// deadlineSource says where the deadline came from, for messages.
 	deadlineSource config.Source
 }
@@ -59,6 +65,7 @@ func (o *runOptions) fromSettings(g *globalOptions) {
 	o.opTimeout, o.deadline = s.OpTimeout, s.Deadline
 	o.atomic, o.onRollback, o.keepBackups = s.Atomic, s.OnRollback, s.Value("run.keep-backups")
 	o.deadlineSource = s.SourceOf("run.deadline")
+	o.inUse, o.onReboot = s.InUse, s.OnReboot
 }
 
 // addRunFlags declares run's flags (config takes them too); their
@@ -73,6 +80,8 @@ func addRunFlags(cmd *cobra.Command, o *runOptions) {
 	f.DurationVar(&o.deadline, "deadline", config.Deadline, "bound the whole run; what is not reached stays queued (0: none)")
 	f.BoolVar(&o.atomic, "atomic", false, "make every batch that starts all-or-nothing: a failure undoes what the batch did")
 	f.StringVar(&o.onRollback, "on-rollback", config.OnRollback, "after a rollback (--atomic): keep the batch queued, or drop it")
+	f.StringVar(&o.inUse, "in-use", config.InUse(runtime.GOOS), "a file in use: reboot hands it to Session Manager for the next boot (the default on Windows); fail stops the queue there (the default elsewhere)")
+	f.StringVar(&o.onReboot, "on-reboot", config.OnReboot, "after an operation waits for the reboot: stop the queue, or continue with entries that touch none of its paths")
 	f.StringVar(&o.keepBackups, "keep-backups", config.KeepBackups, "bytes of backups finished batches keep for undo (e.g. 500MiB, 0; -1: no bound)")
 }
 
@@ -112,6 +121,21 @@ its audit record; a program's output is kept in the journal, never logged.
 A long copy draws a progress bar on a terminal, or logs "copying" every few
 seconds otherwise.
 
+On Windows a copy or move onto a file held open by a running program (a
+loaded DLL), or a del of one, is handed to Session Manager (--in-use=reboot,
+the default there): the new bytes are staged beside the file, durable and
+named in the journal with their SHA-256, and the rename (or delete) is
+registered for the next boot with MoveFileEx(MOVEFILE_DELAY_UNTIL_REBOOT),
+which performs it before services load. The file itself is not touched. The
+operation then waits for the reboot, and the queue stops there
+(--on-reboot=continue goes on with the entries that touch none of its paths;
+a run entry still waits, since it may load the new file). The next start
+confirms it (the file holds the staged bytes, the staged file is gone) and
+commits it, the audit record saying how it was replaced; a pair that went
+missing is registered again once, then the operation fails, the staged file
+kept. --in-use=fail stops the queue at such a file instead, for the next boot
+to try again.
+
 run refuses to start (exit status 2) when SMS.INI, the journal, or the
 folders that hold them can be changed by anyone but their owner and root, or
 belong to another user: whoever can write them runs commands as root at
@@ -125,7 +149,9 @@ run's until it ends.
 Exit status: 0 nothing left, 1 an operation failed in this run (whether the
 queue stopped or went on, or the run was stopped by its deadline or a
 signal), 2 bad input (nothing executed), 3 an operation is held, 75 another
-smswork holds the journal.`,
+smswork holds the journal, 3010 nothing failed but work waits for the reboot
+(ERROR_SUCCESS_REBOOT_REQUIRED, which SCCM, Intune and Chocolatey read as
+"success, reboot needed"; Windows only).`,
 		Example: `  smswork run                                # what the boot unit runs (settings from the configuration file)
   smswork --ini /mnt/c/SMS.INI --drive C=/mnt/c run
   smswork run --interrupted=hold --deadline 5m --log-file /var/log/smswork.log`,
@@ -186,6 +212,9 @@ func runRun(ctx context.Context, g *globalOptions, o *runOptions, fpSpec string)
 		result = err.Error()
 	}
 	sw.finish(sum, exitCodeOf(err), result)
+	if eerr := reportEvent(exitCodeOf(err), result); eerr != nil {
+		cfg.Log.Warn().Err(eerr).Msg("Windows Event Log entry not written")
+	}
 	return err
 }
 
@@ -224,6 +253,16 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 	default:
 		return cfg, nil, usageErr("--on-rollback %q: want keep or drop", o.onRollback)
 	}
+	switch o.inUse {
+	case "reboot", "fail":
+	default:
+		return cfg, nil, usageErr("--in-use %q: want reboot or fail", o.inUse)
+	}
+	switch o.onReboot {
+	case "stop", "continue":
+	default:
+		return cfg, nil, usageErr("--on-reboot %q: want stop or continue", o.onReboot)
+	}
 	keep, err := config.ParseSize(o.keepBackups)
 	if err != nil {
 		return cfg, nil, usageErr("--keep-backups: %v", err)
@@ -259,17 +298,21 @@ func (g *globalOptions) recoveryConfig(o *runOptions, fpSpec string) (recovery.C
 	}
 	x := &exec.Executor{Drives: drives, OpTimeout: o.opTimeout, Log: log, Failpoint: fp, Progress: g.progress(log),
 		SyncDirs: []string{filepath.Dir(g.journalPath())}}
+	if o.inUse == "reboot" && runtime.GOOS == "windows" {
+		x.Reboot = pendmove.System{}
+	}
 	cfg = recovery.Config{
 		Ini: g.iniPath(), Journal: j, Exec: x,
-		Interrupted:     recovery.InterruptedPolicy(o.interrupted),
-		MaxAttempts:     o.maxAttempts,
-		ContinueOnError: o.onError == "continue",
-		Log:             log,
-		Failpoint:       fp,
-		Backups:         store,
-		KeepBackups:     keep,
-		Atomic:          o.atomic,
-		OnRollback:      journal.RollbackChoice(o.onRollback),
+		Interrupted:        recovery.InterruptedPolicy(o.interrupted),
+		MaxAttempts:        o.maxAttempts,
+		ContinueOnError:    o.onError == "continue",
+		ContinuePastReboot: o.onReboot == "continue",
+		Log:                log,
+		Failpoint:          fp,
+		Backups:            store,
+		KeepBackups:        keep,
+		Atomic:             o.atomic,
+		OnRollback:         journal.RollbackChoice(o.onRollback),
 	}
 	return cfg, func() { _ = store.Close(); _ = j.Close(); _ = drives.Close() }, nil
 }
@@ -337,14 +380,25 @@ func summaryError(sum *recovery.Summary) error {
 		return &exitError{code: exitFailed, err: fmt.Errorf("%s: %d operation(s) left queued for the next run", why, sum.Remaining)}
 	case sum.Outcomes[ops.Failed] > 0:
 		return &exitError{code: exitFailed, err: fmt.Errorf("%d operation(s) failed; --on-error=continue went on past them (smswork history --outcome failed)", sum.Outcomes[ops.Failed])}
+	case len(sum.RebootPending) > 0:
+		return &exitError{code: exitReboot, err: fmt.Errorf("%s: files in use were handed to Session Manager; the next start confirms them and goes on (smswork status lists them)", rebootNeeded(len(sum.RebootPending)))}
 	}
 	return nil
+}
+
+// rebootNeeded is what run and status say of n operations that wait for
+// the reboot.
+func rebootNeeded(n int) string {
+	return fmt.Sprintf("reboot needed to finish %d operation%s", n, plural(n, "", "s"))
 }
 
 // countsLine counts what a run did: "3 done, 1 failed, 0 held, 2 remaining".
 func countsLine(sum *recovery.Summary) string {
 	oc := sum.Outcomes
 	s := fmt.Sprintf("%d done, %d failed, %d held, %d remaining", oc[ops.Done]+oc[ops.AlreadyDone], oc[ops.Failed], len(sum.Held), sum.Remaining)
+	if n := len(sum.RebootPending); n > 0 {
+		s += fmt.Sprintf(", %d waiting for the reboot", n)
+	}
 	for _, x := range []ops.Outcome{ops.Skipped, ops.Undone, ops.Dropped} {
 		if oc[x] > 0 {
 			s += fmt.Sprintf(", %d %s", oc[x], x)

@@ -45,6 +45,14 @@ type statusReport struct {
 	Queued  []journal.Entry `json:"queued"`
 	// Interrupted operations have an intent marker and no commit.
 	Interrupted []journal.Entry `json:"interrupted"`
+	// Reboot operations wait for the next boot: a file in use was handed
+	// to Session Manager (their intent's handoff says which).
+	Reboot []journal.Entry `json:"reboot"`
+	// PendingRenames are every rename and delete Session Manager performs
+	// at the next boot (Windows), ours marked; PendingRenamesError says
+	// why they could not be read.
+	PendingRenames      []pendingRename `json:"pendingRenames"`
+	PendingRenamesError string          `json:"pendingRenamesError,omitempty"`
 	// NotIngested are SMS.INI entries the journal has not taken in yet.
 	NotIngested []string `json:"notIngested"`
 	// Backups is the backup folder's use, and the batches it serves.
@@ -102,12 +110,18 @@ monitoring check can use it as it is:
   1  an operation failed at its last attempt (smswork resolve ID skip, or fix
      the cause: the next run tries it again)
   3  an operation is held for a decision (smswork resolve ID rerun|skip)
+  3010 work waits for the reboot: files in use were handed to Windows'
+     Session Manager ("reboot needed to finish N operations")
   4  work waits for the next run: queued, interrupted or decided
      operations, entries not yet taken in, an undo to finish
   2  bad input (a configuration file or SMS.INI that is wrong, a wrong path)
   75 another smswork that is not a run holds the journal
 
-held wins over failed, failed over waiting.`,
+held wins over failed, failed over the reboot, the reboot over waiting.
+
+It also lists every rename and delete Windows' Session Manager will perform
+at the next boot (PendingFileRenameOperations, read-only, shown as
+Sysinternals PendMoves shows them), ours marked with their operation.`,
 		Example: `  smswork status
   smswork status --json | jq .state
   smswork status >/dev/null; echo $?    # a monitoring check`,
@@ -122,7 +136,7 @@ held wins over failed, failed over waiting.`,
 
 func runStatus(_ context.Context, g *globalOptions, o *statusOptions) error {
 	rep := statusReport{Ini: g.iniPath(), Journal: g.journalPath(), Queued: []journal.Entry{},
-		Interrupted: []journal.Entry{}, Held: []journal.Entry{}, Failed: []journal.Entry{}, Decided: []journal.Entry{},
+		Interrupted: []journal.Entry{}, Reboot: []journal.Entry{}, PendingRenames: []pendingRename{}, Held: []journal.Entry{}, Failed: []journal.Entry{}, Decided: []journal.Entry{},
 		NotIngested: []string{}, Commands: []string{},
 		Backups: backupStatus{Dir: g.backupDir(), Undoable: []journal.Batch{}, Atomic: []journal.Batch{}, Undoing: []journal.Batch{}}}
 	ini, err := g.statIni(false)
@@ -149,11 +163,12 @@ func runStatus(_ context.Context, g *globalOptions, o *statusOptions) error {
 			return err
 		}
 		_ = j.Close() // before the files are read: a boot's run need not wait
-		work := len(rep.Held)+len(rep.Failed)+len(rep.Decided)+len(rep.Queued)+len(rep.Interrupted) > 0
+		work := len(rep.Held)+len(rep.Failed)+len(rep.Decided)+len(rep.Queued)+len(rep.Interrupted)+len(rep.Reboot) > 0
 		if err := ini.wrongPath(g, !work); err != nil {
 			return err
 		}
 	}
+	g.rebootStatus(&rep)
 	if rep.Backups.OnDisk, rep.Backups.Files, err = backup.Usage(rep.Backups.Dir); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
@@ -237,6 +252,8 @@ func journalStatus(j *journal.Journal, rep *statusReport) error {
 				rep.Queued = append(rep.Queued, *e)
 			case e.State == journal.Intent:
 				rep.Interrupted = append(rep.Interrupted, *e)
+			case e.State == journal.Reboot:
+				rep.Reboot = append(rep.Reboot, *e)
 			}
 			return nil
 		})
@@ -252,10 +269,15 @@ func (rep *statusReport) judge(g *globalOptions) {
 		rep.State, rep.Exit = "held", exitHeld
 	case len(rep.Failed) > 0:
 		rep.State, rep.Exit = "failed", exitFailed
+	case len(rep.Reboot) > 0:
+		rep.State, rep.Exit = "reboot", exitReboot
 	case waiting:
 		rep.State, rep.Exit = "waiting", exitWaiting
 	default:
 		rep.State, rep.Exit = "ok", exitOK
+	}
+	if len(rep.Reboot) > 0 {
+		rep.Commands = append(rep.Commands, "reboot, then "+g.command("run")+" (the boot task does) to confirm the files Session Manager replaced")
 	}
 	for _, e := range rep.Held {
 		rep.Commands = append(rep.Commands, g.command("resolve", strconv.FormatUint(e.Seq, 10), "rerun"), g.command("resolve", strconv.FormatUint(e.Seq, 10), "skip"))
@@ -281,8 +303,12 @@ func (rep *statusReport) summary() string {
 	if rep.RunInProgress {
 		return fmt.Sprintf("a %s is in progress: %s", rep.Run.Kind, rep.Run.counts())
 	}
-	return fmt.Sprintf("%s: %d held, %d failed, %d waiting for the next run", rep.State, len(rep.Held), len(rep.Failed),
+	s := fmt.Sprintf("%s: %d held, %d failed, %d waiting for the next run", rep.State, len(rep.Held), len(rep.Failed),
 		len(rep.Decided)+len(rep.Queued)+len(rep.Interrupted)+len(rep.NotIngested))
+	if n := len(rep.Reboot); n > 0 {
+		s += "; " + rebootNeeded(n)
+	}
+	return s
 }
 
 // backupReport fills what the journal says of backups and undo.
@@ -346,11 +372,25 @@ func printStatus(g *globalOptions, rep *statusReport, ini *iniState) {
 	list("interrupted", fmt.Sprintf(" (the next run finishes them: %s)", g.command("run")), rep.Interrupted, func(e journal.Entry) string {
 		return fmt.Sprintf("  (attempt %d)", e.Attempts)
 	})
+	list("waiting for the reboot", " (files in use handed to Session Manager: "+rebootNeeded(len(rep.Reboot))+"; the next start confirms them)", rep.Reboot, func(e journal.Entry) string {
+		var s string
+		if e.Intent != nil && e.Intent.Handoff != nil {
+			for _, hf := range e.Intent.Handoff.Files {
+				what := "replaced by " + hf.Stage
+				if hf.Stage == "" {
+					what = "deleted"
+				}
+				s += fmt.Sprintf("\n      %s is in use: %s at boot (registered %d time%s)", hf.Target, what, hf.Registered, plural(hf.Registered, "", "s"))
+			}
+		}
+		return s
+	})
 	list("queued", fmt.Sprintf(" (the next run runs them: %s)", g.command("run")), rep.Queued, none)
 	fmt.Fprintf(w, "in SMS.INI, not yet taken in: %d%s\n", len(rep.NotIngested), map[bool]string{true: fmt.Sprintf(" (the next run takes them in: %s)", g.command("run"))}[len(rep.NotIngested) > 0])
 	for _, t := range rep.NotIngested {
 		fmt.Fprintf(w, "  %s\n", t)
 	}
+	printPendingRenames(w, rep)
 	b := &rep.Backups
 	fmt.Fprintf(w, "backups  %s: %s kept for undo, %s in %d file(s) on disk\n", b.Dir,
 		humanize.IBytes(b.Kept), humanize.IBytes(uint64(max(b.OnDisk, 0))), b.Files)

@@ -43,6 +43,8 @@ func registerCompletions(root *cobra.Command, g *globalOptions) {
 			must(c, "interrupted", fixed("rerun", "hold"))
 			must(c, "on-error", fixed("stop", "continue"))
 			must(c, "on-rollback", fixed("keep", "drop"))
+			must(c, "in-use", fixed("reboot", "fail"))
+			must(c, "on-reboot", fixed("stop", "continue"))
 		case "add":
 			must(c, "on-rollback", fixed("keep", "drop"))
 		case "resolve":

@@ -30,6 +30,9 @@ const (
 	exitHeld    = 3  // an operation is held for a decision
 	exitWaiting = 4  // status and plan: work waits for the next run
 	exitLocked  = 75 // another instance holds the journal
+	// exitReboot is Windows' ERROR_SUCCESS_REBOOT_REQUIRED, which
+	// installers return and SCCM, Intune and Chocolatey understand.
+	exitReboot  = 3010 // run: the rest waits for the reboot (files in use handed to Session Manager)
 	exitUnknown = 1
 )
 
@@ -48,6 +51,7 @@ func exitCodes() []exitCodeDoc {
 		{exitHeld, "an operation is held for a decision (smswork resolve)"},
 		{exitWaiting, "status and plan: work waits for the next run (queued, interrupted, not yet taken in)"},
 		{exitLocked, "another smswork holds the journal (status, history and plan answer from the run's status file)"},
+		{exitReboot, "run: nothing failed, but work waits for the reboot: files in use were handed to Session Manager (ERROR_SUCCESS_REBOOT_REQUIRED, as installers say it); the next start confirms them"},
 	}
 }
 

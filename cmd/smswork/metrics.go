@@ -95,6 +95,8 @@ func (g *globalOptions) metricsState() (*metrics.State, error) {
 					st.Interrupted++
 				case journal.Held:
 					st.Held++
+				case journal.Reboot:
+					st.RebootPending++
 				}
 				return nil
 			})

@@ -64,10 +64,13 @@ type runState struct {
 	Exit   *int   `json:"exit,omitempty"`
 	Result string `json:"result,omitempty"`
 	// Open counts the operations not committed yet (-1: not known yet).
-	Open    int `json:"open"`
-	Done    int `json:"done"`
-	Failed  int `json:"failed"`
-	Held    int `json:"held"`
+	Open   int `json:"open"`
+	Done   int `json:"done"`
+	Failed int `json:"failed"`
+	Held   int `json:"held"`
+	// Reboot counts the operations handed to Session Manager, waiting
+	// for the reboot.
+	Reboot  int `json:"reboot,omitempty"`
 	Skipped int `json:"skipped"`
 	Undone  int `json:"undone"`
 	// Current is the operation running now.
@@ -143,6 +146,9 @@ func (w *statusWriter) progress(p recovery.Progress) {
 			urgent = true
 		case ops.Held:
 			w.st.Held++
+			urgent = true
+		case ops.RebootPending:
+			w.st.Reboot++
 			urgent = true
 		case ops.Skipped:
 			w.st.Skipped++

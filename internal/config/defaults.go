@@ -28,10 +28,24 @@ const (
 	// KeepBackups bounds the backups finished batches keep
 	// (run --keep-backups).
 	KeepBackups = "1GiB"
+	// OnReboot is what follows an operation handed to the next boot
+	// (run --on-reboot): stop the queue there, or continue with entries
+	// that touch none of its paths.
+	OnReboot = "stop"
 	// Deadline bounds a whole run (run --deadline); 0 is none. The
 	// configuration file shipped for the boot unit sets one.
 	Deadline = time.Duration(0)
 )
+
+// InUse is what run does with a file in use (run --in-use) on goos:
+// "reboot" on Windows (hand it to Session Manager for the next boot),
+// "fail" elsewhere (only Windows has one; the file stays queued).
+func InUse(goos string) string {
+	if goos == "windows" {
+		return "reboot"
+	}
+	return "fail"
+}
 
 // UnixStateDir is the default state folder on Unix: SMS.INI and the
 // journal live there unless configured elsewhere. systemd's

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -80,6 +81,8 @@ func Keys() []Key {
 		{Name: "run.interrupted", Kind: KindChoice, Choices: []string{"rerun", "hold"}, Default: Interrupted, Doc: "what to do with an interrupted run operation"},
 		{Name: "run.max-attempts", Kind: KindCount, Default: strconv.Itoa(MaxAttempts), Doc: "hold an operation interrupted this many times"},
 		{Name: "run.on-error", Kind: KindChoice, Choices: []string{"stop", "continue"}, Default: OnError, Doc: "after a failed operation: stop the queue, or continue"},
+		{Name: "run.in-use", Kind: KindChoice, Choices: []string{"reboot", "fail"}, Default: InUse(runtime.GOOS), Doc: "a file in use (Windows): hand it to Session Manager for the next boot, or fail"},
+		{Name: "run.on-reboot", Kind: KindChoice, Choices: []string{"stop", "continue"}, Default: OnReboot, Doc: "after an operation waits for the reboot: stop the queue, or continue with entries that touch none of its paths"},
 		{Name: "run.op-timeout", Kind: KindDuration, Positive: true, Default: OpTimeout.String(), Doc: "time limit of each run operation"},
 		{Name: "run.deadline", Kind: KindDuration, Default: Deadline.String(), Doc: "bound the whole run; what is not reached stays queued (0: none)"},
 		{Name: "run.keep-backups", Kind: KindSize, Default: KeepBackups, Doc: "bytes of backups finished batches keep for undo (-1: no bound)"},

@@ -83,7 +83,9 @@ type Settings struct {
 	Deadline    time.Duration
 	KeepBackups int64
 	Atomic      bool
-	OnRollback  string
+	// InUse and OnReboot are run --in-use and --on-reboot.
+	InUse, OnReboot string
+	OnRollback      string
 
 	values  map[string]string
 	sources map[string]Source
@@ -222,6 +224,7 @@ func (s *Settings) typed() error {
 		return fmt.Errorf("run.keep-backups: %w", err)
 	}
 	s.Atomic = v["run.atomic"] == "true"
+	s.InUse, s.OnReboot = v["run.in-use"], v["run.on-reboot"]
 	return nil
 }
 

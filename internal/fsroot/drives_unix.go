@@ -75,4 +75,8 @@ func SyncRootFile(root *os.Root, rel string) error {
 
 // IsInUse reports whether err comes from a file held open by another
 // process (a Windows sharing or lock violation): never on Unix.
-func IsInUse(err error) bool { return isInUse(err) }
+func IsInUse(err error) bool { return errors.Is(err, ErrInUse) || isInUse(err) }
+
+// ProbeInUse is false on Unix: a file held open never stops a rename over
+// it or its removal.
+func ProbeInUse(*os.Root, string) bool { return false }

@@ -81,4 +81,17 @@ func RenameInUse(root *os.Root, rel string, err error) error {
 // IsInUse reports whether err comes from a file held open by another
 // process (a Windows sharing or lock violation): the operation may succeed
 // at the next boot, so its entry must stay queued.
-func IsInUse(err error) bool { return isInUse(err) }
+func IsInUse(err error) bool { return errors.Is(err, ErrInUse) || isInUse(err) }
+
+// ProbeInUse reports whether file rel of root is held open by another
+// program now (a sharing or lock violation on opening it for writing,
+// which changes nothing): what plan says will be handed to Session
+// Manager. A file that cannot be opened for another reason is not in use.
+func ProbeInUse(root *os.Root, rel string) bool {
+	f, err := root.OpenFile(relName(rel), os.O_WRONLY, 0)
+	if err != nil {
+		return isInUse(err)
+	}
+	_ = f.Close()
+	return false
+}

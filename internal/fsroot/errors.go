@@ -21,4 +21,7 @@ var (
 	// ErrTooManyMatches: a wildcard matches more than ops.MaxExpansion
 	// entries.
 	ErrTooManyMatches = errors.New("too many files match")
+	// ErrInUse: a file is held open by another program (what IsInUse
+	// reports besides Windows' own sharing and lock violations).
+	ErrInUse = errors.New("in use by another program")
 )

@@ -32,6 +32,10 @@ type ReplaceOptions struct {
 	// MapRenameErr, when set, explains an error of the rename (a Windows
 	// access denial that is a file in use, see RenameInUse).
 	MapRenameErr func(error) error
+	// KeepTemp, when set, is asked about an error of BeforeRename or of
+	// the rename: true keeps the durable temporary file (a file in use,
+	// whose new bytes are handed to the next boot) instead of removing it.
+	KeepTemp func(error) bool
 	// AfterRename, when set, runs right after the rename (a crash point).
 	AfterRename func()
 	// NoFolderSync leaves the folder's sync to the caller, which replaces
@@ -55,7 +59,7 @@ func Replace(root *os.Root, dir, temp, name string, o ReplaceOptions) (err error
 	}
 	renamed := false
 	defer func() {
-		if err != nil && !renamed {
+		if err != nil && !renamed && (o.KeepTemp == nil || !o.KeepTemp(err)) {
 			_ = root.Remove(relName(tmpRel))
 		}
 	}()

@@ -37,8 +37,8 @@ type State struct {
 	// Queued, Interrupted and Held count the journal's operations waiting
 	// to run, interrupted (an intent marker without a commit) and held
 	// for a decision. RebootPending counts those waiting for a reboot to
-	// finish: always 0 until smswork hands files in use to Windows'
-	// Session Manager.
+	// finish: files in use handed to Windows' Session Manager (journal
+	// state reboot), which the next start confirms.
 	Queued, Interrupted, Held, RebootPending int
 	// NotIngested counts SMS.INI's entries the journal has not taken in
 	// (entries that do not parse, or appended since); -1 when SMS.INI
@@ -54,7 +54,7 @@ type State struct {
 // outcomes are the outcomes of operations, every one written (0 when
 // none) so that a rate or an alert sees the series from the first run.
 // Checkpoint records stand for pruned records and are no operations.
-var outcomes = []ops.Outcome{ops.Done, ops.AlreadyDone, ops.Failed, ops.Skipped, ops.Held, ops.Undone, ops.Dropped}
+var outcomes = []ops.Outcome{ops.Done, ops.AlreadyDone, ops.Failed, ops.Skipped, ops.Held, ops.RebootPending, ops.Undone, ops.Dropped}
 
 // Format writes r in the text exposition format.
 func Format(w io.Writer, r *Run) error {
@@ -65,7 +65,7 @@ func Format(w io.Writer, r *Run) error {
 			samples: one(float64(r.End.UnixMilli()) / 1e3)},
 		{name: "smswork_last_run_duration_seconds", typ: gauge, help: "How long the last smswork run took.",
 			samples: one(r.Duration.Seconds())},
-		{name: "smswork_last_run_exit_status", typ: gauge, help: "Exit status of the last smswork run: 0 nothing left to do, 1 an operation failed, 2 bad usage or input (nothing ran), 3 an operation is held for a decision.",
+		{name: "smswork_last_run_exit_status", typ: gauge, help: "Exit status of the last smswork run: 0 nothing left to do, 1 an operation failed, 2 bad usage or input (nothing ran), 3 an operation is held for a decision, 3010 work waits for the reboot (Windows).",
 			samples: one(float64(r.ExitStatus))},
 		{name: "smswork_last_run_operations", typ: gauge, help: "Audit records the last smswork run wrote, by outcome.",
 			samples: byOutcome(r.ThisRun)},
@@ -80,8 +80,7 @@ func Format(w io.Writer, r *Run) error {
 				samples: one(float64(s.Interrupted))},
 			family{name: "smswork_held_operations", typ: gauge, help: "Operations held for a decision (smswork resolve ID rerun|skip).",
 				samples: one(float64(s.Held))},
-			family{name: "smswork_reboot_pending_operations", typ: gauge, help: "Operations waiting for a reboot to finish.",
-				comment: "Always 0 for now: smswork does not yet hand files in use to Windows' Session Manager (MoveFileEx, MOVEFILE_DELAY_UNTIL_REBOOT).",
+			family{name: "smswork_reboot_pending_operations", typ: gauge, help: "Operations waiting for a reboot to finish: files in use handed to Windows' Session Manager (MoveFileEx, MOVEFILE_DELAY_UNTIL_REBOOT), confirmed by the next start.",
 				samples: one(float64(s.RebootPending))},
 			family{name: "smswork_journal_size_bytes", typ: gauge, help: "Size of the journal file.",
 				samples: one(float64(s.JournalBytes))},

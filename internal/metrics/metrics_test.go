@@ -21,7 +21,7 @@ func fullRun() *Run {
 	return &Run{Version: "v1.2.3", GoVersion: "go1.26.8", End: end, Duration: 1500 * time.Millisecond, ExitStatus: 1,
 		ThisRun: map[ops.Outcome]int{ops.Done: 2, ops.Failed: 1},
 		State: &State{Totals: map[ops.Outcome]uint64{ops.Done: 40, ops.Failed: 3, ops.Held: 1, ops.Skipped: 1},
-			Queued: 4, Interrupted: 0, Held: 1, NotIngested: 2, JournalBytes: 65536, BackupBytes: 1024, BackupKeptBytes: 2048}}
+			Queued: 4, Interrupted: 0, Held: 1, RebootPending: 2, NotIngested: 2, JournalBytes: 65536, BackupBytes: 1024, BackupKeptBytes: 2048}}
 }
 
 const fullText = `# HELP smswork_build_info The smswork build that wrote this file: its version and Go version, value 1.
@@ -33,7 +33,7 @@ smswork_last_run_timestamp_seconds 1793588645.25
 # HELP smswork_last_run_duration_seconds How long the last smswork run took.
 # TYPE smswork_last_run_duration_seconds gauge
 smswork_last_run_duration_seconds 1.5
-# HELP smswork_last_run_exit_status Exit status of the last smswork run: 0 nothing left to do, 1 an operation failed, 2 bad usage or input (nothing ran), 3 an operation is held for a decision.
+# HELP smswork_last_run_exit_status Exit status of the last smswork run: 0 nothing left to do, 1 an operation failed, 2 bad usage or input (nothing ran), 3 an operation is held for a decision, 3010 work waits for the reboot (Windows).
 # TYPE smswork_last_run_exit_status gauge
 smswork_last_run_exit_status 1
 # HELP smswork_last_run_operations Audit records the last smswork run wrote, by outcome.
@@ -43,6 +43,7 @@ smswork_last_run_operations{outcome="already-done"} 0
 smswork_last_run_operations{outcome="failed"} 1
 smswork_last_run_operations{outcome="skipped"} 0
 smswork_last_run_operations{outcome="held"} 0
+smswork_last_run_operations{outcome="reboot-pending"} 0
 smswork_last_run_operations{outcome="undone"} 0
 smswork_last_run_operations{outcome="dropped"} 0
 # HELP smswork_operations_total Audit records the journal has written since it was created, by outcome (a prune does not lower them).
@@ -52,6 +53,7 @@ smswork_operations_total{outcome="already-done"} 0
 smswork_operations_total{outcome="failed"} 3
 smswork_operations_total{outcome="skipped"} 1
 smswork_operations_total{outcome="held"} 1
+smswork_operations_total{outcome="reboot-pending"} 0
 smswork_operations_total{outcome="undone"} 0
 smswork_operations_total{outcome="dropped"} 0
 # HELP smswork_queued_operations Queue length: operations in the journal waiting to run.
@@ -63,10 +65,9 @@ smswork_interrupted_operations 0
 # HELP smswork_held_operations Operations held for a decision (smswork resolve ID rerun|skip).
 # TYPE smswork_held_operations gauge
 smswork_held_operations 1
-# Always 0 for now: smswork does not yet hand files in use to Windows' Session Manager (MoveFileEx, MOVEFILE_DELAY_UNTIL_REBOOT).
-# HELP smswork_reboot_pending_operations Operations waiting for a reboot to finish.
+# HELP smswork_reboot_pending_operations Operations waiting for a reboot to finish: files in use handed to Windows' Session Manager (MoveFileEx, MOVEFILE_DELAY_UNTIL_REBOOT), confirmed by the next start.
 # TYPE smswork_reboot_pending_operations gauge
-smswork_reboot_pending_operations 0
+smswork_reboot_pending_operations 2
 # HELP smswork_journal_size_bytes Size of the journal file.
 # TYPE smswork_journal_size_bytes gauge
 smswork_journal_size_bytes 65536
@@ -110,7 +111,7 @@ smswork_last_run_timestamp_seconds 1700000000
 # HELP smswork_last_run_duration_seconds How long the last smswork run took.
 # TYPE smswork_last_run_duration_seconds gauge
 smswork_last_run_duration_seconds 0.02
-# HELP smswork_last_run_exit_status Exit status of the last smswork run: 0 nothing left to do, 1 an operation failed, 2 bad usage or input (nothing ran), 3 an operation is held for a decision.
+# HELP smswork_last_run_exit_status Exit status of the last smswork run: 0 nothing left to do, 1 an operation failed, 2 bad usage or input (nothing ran), 3 an operation is held for a decision, 3010 work waits for the reboot (Windows).
 # TYPE smswork_last_run_exit_status gauge
 smswork_last_run_exit_status 2
 # HELP smswork_last_run_operations Audit records the last smswork run wrote, by outcome.
@@ -120,6 +121,7 @@ smswork_last_run_operations{outcome="already-done"} 0
 smswork_last_run_operations{outcome="failed"} 0
 smswork_last_run_operations{outcome="skipped"} 0
 smswork_last_run_operations{outcome="held"} 0
+smswork_last_run_operations{outcome="reboot-pending"} 0
 smswork_last_run_operations{outcome="undone"} 0
 smswork_last_run_operations{outcome="dropped"} 0
 `},

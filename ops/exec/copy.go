@@ -34,12 +34,12 @@ func (copyKind) check(op *ops.Op, in *ops.Intent) error {
 	return checkTransfer(op, in, true)
 }
 
-func (copyKind) execute(_ context.Context, e *Executor, op *ops.Op, in *ops.Intent, _ func(*ops.Intent) error, res *ops.Result) {
+func (copyKind) execute(_ context.Context, e *Executor, op *ops.Op, in *ops.Intent, step func(*ops.Intent) error, res *ops.Result) {
 	if in.Join != nil {
 		e.execJoin(op, in, res)
 		return
 	}
-	e.execCopy(op, in, res)
+	e.execCopy(op, in, step, res)
 }
 
 // effects: each destination is replaced by its source's bytes.
@@ -203,15 +203,32 @@ func checkReplaceable(root *os.Root, p ops.Path) error {
 }
 
 // execCopy copies every item durably (see copyItem); with /-y a
-// destination that existed when the intent was made is not replaced.
-func (e *Executor) execCopy(op *ops.Op, in *ops.Intent, res *ops.Result) {
+// destination that existed when the intent was made is not replaced. A
+// destination in use (Windows), with e.Reboot set, is handed to Session
+// Manager: its new bytes stay staged in its temporary file, recorded in
+// the intent with their hash (step), the rename is registered for the
+// next boot, and the copy goes on with the other items; it then ends
+// ops.RebootPending. Repeated with that intent, each handed-off item is
+// taken on from where it is (advanceHandoff) and the others copied.
+func (e *Executor) execCopy(op *ops.Op, in *ops.Intent, step func(*ops.Intent) error, res *ops.Result) {
 	if err := e.removeTemps(in); err != nil {
 		setFailed(res, err)
 		return
 	}
 	buf := make([]byte, copyBufSize)
-	changed := false
+	changed, waiting := false, false
 	for _, it := range in.Items {
+		if hf := handoffFile(in, it.Dst); hf != nil {
+			st, err := e.advanceHandoff(in, hf, step)
+			if err != nil {
+				setFailed(res, err)
+				return
+			}
+			waiting = waiting || st == handoffWaiting
+			changed = changed || st == handoffDone
+			handoffResult(res, hf)
+			continue
+		}
 		srcRoot, dstRoot, err := e.roots(it)
 		if err != nil {
 			setFailed(res, err)
@@ -228,6 +245,17 @@ func (e *Executor) execCopy(op *ops.Op, in *ops.Intent, res *ops.Result) {
 			}
 		}
 		fr, already, err := e.copyItem(srcRoot, dstRoot, it, copyMode{ascii: op.ASCII, eof: op.DstASCII, verify: op.Verify}, buf)
+		if err != nil && e.Reboot != nil && fsroot.IsInUse(err) && fr.SHA256 != "" {
+			st, hf, err := e.startHandoff(in, it.Dst, it.Temp, fr.SHA256, fr.Size, step)
+			if err != nil {
+				setFailed(res, err)
+				return
+			}
+			waiting = waiting || st == handoffWaiting
+			changed = changed || st == handoffDone
+			handoffResult(res, hf)
+			continue
+		}
 		if err != nil {
 			setFailed(res, err)
 			return
@@ -235,6 +263,9 @@ func (e *Executor) execCopy(op *ops.Op, in *ops.Intent, res *ops.Result) {
 		changed = addCopied(res, fr, already) || changed
 	}
 	setDone(res, changed)
+	if waiting {
+		res.Outcome = ops.RebootPending
+	}
 }
 
 // checkNoOverwrite applies /-y to one item: a destination that existed
@@ -286,6 +317,9 @@ func tempPath(it ops.Item) ops.Path {
 func (e *Executor) removeTemps(in *ops.Intent) error {
 	for _, it := range in.Items {
 		tp := tempPath(it)
+		if isStage(in, tp) {
+			continue // new bytes handed to Session Manager
+		}
 		root, err := e.Drives.Root(tp.Drive)
 		if err != nil {
 			return err
@@ -371,6 +405,7 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, m copyMode, 
 	}
 	var n int64
 	hashed := func() error { return nil }
+	staged := false
 	dir, name := ops.SplitRel(it.Dst.Rel)
 	err = fsroot.Replace(dstRoot, dir, it.Temp, name, fsroot.ReplaceOptions{
 		Perm: sfi.Mode().Perm(),
@@ -410,11 +445,22 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, m copyMode, 
 			}
 			return nil
 		},
-		BeforeRename: func() error { e.failpoint("copy.before-rename"); return nil },
+		BeforeRename: func() error {
+			staged = true // the new bytes are durable in the temporary file
+			e.failpoint("copy.before-rename")
+			return e.heldErr(it.Dst)
+		},
 		MapRenameErr: func(err error) error { return fsroot.RenameInUse(dstRoot, it.Dst.Rel, err) },
-		AfterRename:  func() { e.failpoint("copy.after-rename") },
+		// A destination in use keeps its durable new bytes for the
+		// hand-off to Session Manager (execCopy).
+		KeepTemp:    func(err error) bool { return staged && e.Reboot != nil && fsroot.IsInUse(err) },
+		AfterRename: func() { e.failpoint("copy.after-rename") },
 	})
 	if err != nil {
+		if staged && e.Reboot != nil && fsroot.IsInUse(err) {
+			// fr names the staged bytes: the caller hands them off.
+			fr = ops.FileResult{Path: it.Dst, Size: n, SHA256: cr.sum()}
+		}
 		return fr, false, err
 	}
 	fr = ops.FileResult{Path: it.Dst, Size: n, SrcSHA256: hex.EncodeToString(cr.srcHash.Sum(nil))}
@@ -452,6 +498,14 @@ type copyReader struct {
 }
 
 const ctrlZ = 0x1A
+
+// sum is the SHA-256 of what was written, once the copy is complete.
+func (c *copyReader) sum() string {
+	if c.dstHash != nil {
+		return hex.EncodeToString(c.dstHash.Sum(nil))
+	}
+	return hex.EncodeToString(c.srcHash.Sum(nil))
+}
 
 func (c *copyReader) Read(p []byte) (int, error) {
 	if c.stopped {

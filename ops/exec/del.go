@@ -18,8 +18,8 @@ func (delKind) prepare(e *Executor, op *ops.Op, _ uint64) (*ops.Intent, error) {
 
 func (delKind) check(*ops.Op, *ops.Intent) error { return nil }
 
-func (delKind) execute(_ context.Context, e *Executor, op *ops.Op, in *ops.Intent, _ func(*ops.Intent) error, res *ops.Result) {
-	e.execDel(op, in, res)
+func (delKind) execute(_ context.Context, e *Executor, op *ops.Op, in *ops.Intent, step func(*ops.Intent) error, res *ops.Result) {
+	e.execDel(op, in, step, res)
 }
 
 // effects: each file is removed.
@@ -63,13 +63,29 @@ func (e *Executor) prepareDel(op *ops.Op) (*ops.Intent, error) {
 // deletes files: that fails). A read-only file (fsroot.IsReadOnly, on a
 // drive path) is deleted only with /f; without it, as cmd.exe does, it is
 // kept, the other files are deleted, and the operation fails naming it.
-func (e *Executor) execDel(op *ops.Op, in *ops.Intent, res *ops.Result) {
+//
+// A file in use (Windows), with e.Reboot set, is handed to Session
+// Manager: recorded in the intent (step), its delete registered for the
+// next boot; the others are deleted and the operation ends
+// ops.RebootPending. Repeated with that intent, a handed-off file is taken
+// on from where it is (advanceHandoff).
+func (e *Executor) execDel(op *ops.Op, in *ops.Intent, step func(*ops.Intent) error, res *ops.Result) {
 	var dirs fsroot.FolderSet
-	changed := false
+	changed, waiting := false, false
 	var kept []string
 	err := func() error {
 		for _, it := range in.Items {
 			e.failpoint("del.before-remove")
+			if hf := handoffFile(in, it.Src); hf != nil {
+				st, err := e.advanceHandoff(in, hf, step)
+				if err != nil {
+					return err
+				}
+				waiting = waiting || st == handoffWaiting
+				changed = changed || st == handoffDone
+				handoffResult(res, hf)
+				continue
+			}
 			root, err := e.Drives.Root(it.Src.Drive)
 			if err != nil {
 				return err
@@ -100,7 +116,23 @@ func (e *Executor) execDel(op *ops.Op, in *ops.Intent, res *ops.Result) {
 				}
 			}
 			dirs.Add(it.Src)
-			if err := root.Remove(ops.RootName(it.Src.Rel)); err != nil {
+			err = e.heldErr(it.Src)
+			if err == nil {
+				if err = root.Remove(ops.RootName(it.Src.Rel)); err != nil {
+					err = fsroot.RenameInUse(root, it.Src.Rel, err)
+				}
+			}
+			if err != nil && e.Reboot != nil && fsroot.IsInUse(err) {
+				st, hf, err := e.startHandoff(in, it.Src, "", "", fi.Size(), step)
+				if err != nil {
+					return err
+				}
+				waiting = waiting || st == handoffWaiting
+				changed = changed || st == handoffDone
+				handoffResult(res, hf)
+				continue
+			}
+			if err != nil {
 				return fmt.Errorf("delete %s: %w", it.Src, err)
 			}
 			changed = true
@@ -120,4 +152,7 @@ func (e *Executor) execDel(op *ops.Op, in *ops.Intent, res *ops.Result) {
 		return
 	}
 	setDone(res, changed)
+	if waiting {
+		res.Outcome = ops.RebootPending
+	}
 }

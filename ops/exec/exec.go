@@ -63,6 +63,18 @@ type Executor struct {
 	// journal's folder). See syncRunEffects.
 	SyncDirs []string
 
+	// Reboot, when set, is where a copy onto a file in use, or a del of
+	// one, is handed (Windows' Session Manager, see advanceHandoff): the
+	// new bytes staged beside the target, the rename registered for the
+	// next boot, and the operation's outcome ops.RebootPending. Nil: a
+	// file in use fails the operation (--in-use=fail).
+	Reboot SessionManager
+
+	// HeldOpen, when set (tests only; nil in production), says a file is
+	// held open by another program: a change to it fails as Windows'
+	// sharing violation would, on any system.
+	HeldOpen func(p ops.Path) bool
+
 	// syncFileSystems replaces fsroot.SyncFileSystems in tests.
 	syncFileSystems func(dirs []string) error
 
@@ -266,6 +278,14 @@ func statKind(root *os.Root, rel string, follow bool) (exists, isDir bool, err e
 //   - md: an existing folder is ops.AlreadyDone. Failpoint: md.before-mkdir.
 //   - rd: an absent folder is ops.AlreadyDone. Failpoint: rd.before-remove.
 //   - run: is run again; Failpoint: run.before-start.
+//   - a copy, move or del that met a file in use and handed it to
+//     Session Manager (in.Handoff, e.Reboot set): each handed-off file is
+//     taken on from where the intent left it (advanceHandoff): confirmed
+//     after the boot, still waiting (ops.RebootPending, never registered
+//     twice), registered again once, or failed. Failpoints, per file:
+//     handoff.before-stage (a move on one volume), handoff.after-stage,
+//     handoff.before-register, handoff.after-register,
+//     handoff.after-record.
 //
 // Every folder an operation may have changed is synced again on a repeat,
 // since a crash may have come between a change and its folder's sync.
@@ -318,7 +338,44 @@ func (e *Executor) checkIntent(op *ops.Op, in *ops.Intent) (kind, error) {
 	if err := k.check(op, in); err != nil {
 		return nil, err
 	}
+	if err := checkHandoff(op, in); err != nil {
+		return nil, err
+	}
 	return k, nil
+}
+
+// checkHandoff refuses a hand-off that names a file the operation does not
+// change (a copy's destination with its temporary file as the stage, a
+// del's file with none), or names one twice.
+func checkHandoff(op *ops.Op, in *ops.Intent) error {
+	if in.Handoff == nil {
+		return nil
+	}
+	if op.Kind != ops.KindCopy && op.Kind != ops.KindDel && op.Kind != ops.KindMove || in.Join != nil {
+		return fmt.Errorf("%w: a hand-off to Session Manager in a %s", ErrBadIntent, op.Kind)
+	}
+	seen := map[ops.Path]bool{}
+	for _, hf := range in.Handoff.Files {
+		ok := false
+		for _, it := range in.Items {
+			switch {
+			case op.Kind == ops.KindDel:
+				ok = it.Src == hf.Target && hf.Stage == "" && hf.From.IsZero()
+			case op.Kind == ops.KindMove && !in.CrossDevice:
+				ok = it.Dst == hf.Target && it.Src == hf.From && hf.Stage == MoveStageName(hf.Target)
+			default: // a copy, a move across file systems: the temporary file
+				ok = it.Dst == hf.Target && it.Temp == hf.Stage && hf.Stage != "" && hf.From.IsZero()
+			}
+			if ok {
+				break
+			}
+		}
+		if !ok || seen[hf.Target] {
+			return fmt.Errorf("%w: hand-off of %s does not fit the operation", ErrBadIntent, hf.Target)
+		}
+		seen[hf.Target] = true
+	}
+	return nil
 }
 
 // checkTransfer refuses the items of a copy or move whose destinations

@@ -4,9 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"smswork/internal/fsroot"
+	"smswork/internal/pendmove"
 	"smswork/ops"
 
 	"golang.org/x/sys/windows"
@@ -21,6 +23,21 @@ func holdOpen(t *testing.T, p string) {
 		t.Fatal(err)
 	}
 	h, err := windows.CreateFile(u, windows.GENERIC_READ, 0, nil, windows.OPEN_EXISTING, windows.FILE_ATTRIBUTE_NORMAL, 0)
+	if err != nil {
+		t.Fatalf("hold %s open: %v", p, err)
+	}
+	t.Cleanup(func() { _ = windows.CloseHandle(h) })
+}
+
+// holdShared opens host file p as a loaded DLL is held: read access,
+// others may read it too, until the test ends.
+func holdShared(t *testing.T, p string) {
+	t.Helper()
+	u, err := windows.UTF16PtrFromString(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := windows.CreateFile(u, windows.GENERIC_READ, windows.FILE_SHARE_READ, nil, windows.OPEN_EXISTING, windows.FILE_ATTRIBUTE_NORMAL, 0)
 	if err != nil {
 		t.Fatalf("hold %s open: %v", p, err)
 	}
@@ -112,4 +129,49 @@ func mustPrepare(t *testing.T, e *Executor, op *ops.Op) *ops.Intent {
 		t.Fatal(err)
 	}
 	return in
+}
+
+// TestExecutor_InUseHandoff: with a Session Manager, a copy over a file
+// another process holds open, and a del of one, are handed to it: the
+// file is untouched, the new bytes staged beside it, the pair registered
+// once (a scripted Session Manager here; the real one is tested end to
+// end by cmd/smswork's Wine test).
+func TestExecutor_InUseHandoff(t *testing.T) {
+	t.Run("copy", func(t *testing.T) {
+		e, m := exNew(t)
+		sm := &pendmove.Fake{}
+		e.Reboot = sm
+		exWrite(t, m["C"], "temp/netapi.dll", "new")
+		p := exWrite(t, m["C"], "windows/system/netapi.dll", "old")
+		op := &ops.Op{Kind: ops.KindCopy, Src: exC("temp/netapi.dll"), Dst: exC("windows/system/netapi.dll")}
+		in := mustPrepare(t, e, op)
+		holdShared(t, p) // as a loaded DLL is held: others may read it
+		res := e.Execute(context.Background(), op, exJournal(t, in), func(*ops.Intent) error { return nil })
+		exWant(t, res, ops.RebootPending)
+		if got := exRead(t, m["C"], "windows/system/netapi.dll"); got != "old" {
+			t.Errorf("the file in use holds %q", got)
+		}
+		ps, _ := sm.Pending()
+		if len(ps) != 1 || !strings.EqualFold(ps[0].Target, p) {
+			t.Fatalf("registered %+v, want the rename over %s", ps, p)
+		}
+		if got, err := os.ReadFile(ps[0].Source); err != nil || string(got) != "new" {
+			t.Errorf("stage %s: %q %v", ps[0].Source, got, err)
+		}
+	})
+	t.Run("del", func(t *testing.T) {
+		e, m := exNew(t)
+		sm := &pendmove.Fake{}
+		e.Reboot = sm
+		p := exWrite(t, m["C"], "windows/system/netapi.dll", "old")
+		op := &ops.Op{Kind: ops.KindDel, Src: exC("windows/system/netapi.dll")}
+		in := mustPrepare(t, e, op)
+		holdShared(t, p)
+		res := e.Execute(context.Background(), op, exJournal(t, in), func(*ops.Intent) error { return nil })
+		exWant(t, res, ops.RebootPending)
+		ps, _ := sm.Pending()
+		if len(ps) != 1 || !ps[0].Delete || !exExists(m["C"], "windows/system/netapi.dll") {
+			t.Fatalf("registered %+v; the file must stay until the boot", ps)
+		}
+	})
 }

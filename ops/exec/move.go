@@ -2,6 +2,8 @@ package exec
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strings"
@@ -27,7 +29,7 @@ func (moveKind) execute(_ context.Context, e *Executor, _ *ops.Op, in *ops.Inten
 		e.execMoveAcross(in, step, res)
 		return
 	}
-	e.execMoveRename(in, res)
+	e.execMoveRename(in, step, res)
 }
 
 // effects: on one file system each source is renamed to its destination
@@ -98,18 +100,98 @@ func (e *Executor) markCrossDevice(in *ops.Intent) error {
 // over an existing destination, and syncs both folders. A source gone with
 // its destination present (for a file, with the source's recorded size and
 // time) was moved by an interrupted Execute: already done.
-func (e *Executor) execMoveRename(in *ops.Intent, res *ops.Result) {
-	changed := false
+//
+// A destination in use (Windows), with e.Reboot set, is handed to Session
+// Manager: the hand-off is recorded (step), the source renamed beside the
+// destination (its stage, stageMove), its hash recorded, and the rename
+// over the destination registered for the next boot; the operation ends
+// ops.RebootPending.
+func (e *Executor) execMoveRename(in *ops.Intent, step func(*ops.Intent) error, res *ops.Result) {
+	changed, waiting := false, false
 	for _, it := range in.Items {
-		fr, did, err := e.renameItem(it, false)
+		hf := handoffFile(in, it.Dst)
+		if hf == nil {
+			fr, did, err := e.renameItem(it, false)
+			if err == nil {
+				res.Files = append(res.Files, fr)
+				changed = changed || did
+				continue
+			}
+			if e.Reboot == nil || !fsroot.IsInUse(err) {
+				setFailed(res, err)
+				return
+			}
+			if in.Handoff == nil {
+				in.Handoff = &ops.Handoff{}
+			}
+			in.Handoff.Files = append(in.Handoff.Files, ops.HandoffFile{Target: it.Dst, Stage: MoveStageName(it.Dst), From: it.Src})
+			hf = &in.Handoff.Files[len(in.Handoff.Files)-1]
+			if err := journalStep(in, step); err != nil {
+				setFailed(res, err)
+				return
+			}
+		}
+		if hf.SHA256 == "" {
+			if err := e.stageMove(in, hf, step); err != nil {
+				setFailed(res, err)
+				return
+			}
+		}
+		st, err := e.advanceHandoff(in, hf, step)
 		if err != nil {
 			setFailed(res, err)
 			return
 		}
-		res.Files = append(res.Files, fr)
-		changed = changed || did
+		waiting = waiting || st == handoffWaiting
+		changed = changed || st == handoffDone
+		handoffResult(res, hf)
 	}
 	setDone(res, changed)
+	if waiting {
+		res.Outcome = ops.RebootPending
+	}
+}
+
+// MoveStageName is the stage, in dst's folder, of a move onto dst in use:
+// named after dst, so that a repeat finds it.
+func MoveStageName(dst ops.Path) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(dst.String())))
+	return fsroot.TempPrefix + "reboot-" + hex.EncodeToString(sum[:6]) + ".tmp"
+}
+
+// stageMove renames a move's source into its stage beside the destination
+// in use (unless a crash came after that rename), syncs both folders,
+// and records the staged bytes' hash (step).
+func (e *Executor) stageMove(in *ops.Intent, hf *ops.HandoffFile, step func(*ops.Intent) error) error {
+	root, err := e.Drives.Root(hf.Target.Drive)
+	if err != nil {
+		return err
+	}
+	stage := ops.Path{Drive: hf.Target.Drive, Rel: ops.JoinRel(hf.Target.Parent().Rel, hf.Stage)}
+	e.failpoint("handoff.before-stage")
+	if _, err := root.Lstat(ops.RootName(stage.Rel)); fsroot.IsNotExist(err) {
+		if err := root.Rename(ops.RootName(hf.From.Rel), ops.RootName(stage.Rel)); err != nil {
+			return fmt.Errorf("stage %s beside %s, in use: %w", hf.From, hf.Target, err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("%s: %w", stage, err)
+	}
+	if err := e.Drives.SyncFolder(stage.Parent()); err != nil {
+		return err
+	}
+	if err := e.Drives.SyncFolder(hf.From.Parent()); err != nil {
+		return err
+	}
+	sum, n, err := fsroot.HashFile(root, stage.Rel, make([]byte, copyBufSize))
+	if err != nil {
+		return fmt.Errorf("read %s: %w", stage, err)
+	}
+	hf.SHA256, hf.Size = sum, n
+	if err := journalStep(in, step); err != nil {
+		return err
+	}
+	e.failpoint("handoff.after-stage")
+	return nil
 }
 
 // renameItem renames one item's source to its destination and syncs both
@@ -130,7 +212,16 @@ func (e *Executor) renameItem(it ops.Item, noReplace bool) (fr ops.FileResult, d
 				return fr, false, fmt.Errorf("%w: ren %s: %s exists (ren never replaces)", ErrExists, it.Src, it.Dst)
 			}
 		}
-		if err := root.Rename(ops.RootName(it.Src.Rel), ops.RootName(it.Dst.Rel)); err != nil {
+		err := e.heldErr(it.Dst)
+		if err == nil && sfi.Mode().IsRegular() {
+			err = root.Rename(ops.RootName(it.Src.Rel), ops.RootName(it.Dst.Rel))
+			if err != nil && !noReplace {
+				err = fsroot.RenameInUse(root, it.Dst.Rel, err)
+			}
+		} else if err == nil {
+			err = root.Rename(ops.RootName(it.Src.Rel), ops.RootName(it.Dst.Rel))
+		}
+		if err != nil {
 			return fr, false, fmt.Errorf("move %s to %s: %w", it.Src, it.Dst, err)
 		}
 		did = true
@@ -171,12 +262,23 @@ func (e *Executor) execMoveAcross(in *ops.Intent, step func(*ops.Intent) error, 
 		}
 		buf := make([]byte, copyBufSize)
 		for _, it := range in.Items {
+			if handoffFile(in, it.Dst) != nil {
+				continue // staged, handed to Session Manager: see below
+			}
 			srcRoot, dstRoot, err := e.roots(it)
 			if err != nil {
 				setFailed(res, err)
 				return
 			}
 			fr, already, err := e.copyItem(srcRoot, dstRoot, it, copyMode{}, buf)
+			if err != nil && e.Reboot != nil && fsroot.IsInUse(err) && fr.SHA256 != "" {
+				// The destination is in use: its copy stays staged.
+				if _, _, err := e.startHandoff(in, it.Dst, it.Temp, fr.SHA256, fr.Size, step); err != nil {
+					setFailed(res, err)
+					return
+				}
+				continue
+			}
 			if err != nil {
 				setFailed(res, err)
 				return
@@ -213,7 +315,25 @@ func (e *Executor) execMoveAcross(in *ops.Intent, step func(*ops.Intent) error, 
 		setFailed(res, err)
 		return
 	}
+	// The copies handed to Session Manager: registered, or confirmed.
+	waiting := false
+	if in.Handoff != nil {
+		for i := range in.Handoff.Files {
+			hf := &in.Handoff.Files[i]
+			st, err := e.advanceHandoff(in, hf, step)
+			if err != nil {
+				setFailed(res, err)
+				return
+			}
+			waiting = waiting || st == handoffWaiting
+			changed = changed || st == handoffDone
+			handoffResult(res, hf)
+		}
+	}
 	setDone(res, changed)
+	if waiting {
+		res.Outcome = ops.RebootPending
+	}
 }
 
 // removeMoved deletes the source of a copied item. An absent source is
