@@ -98,13 +98,21 @@ func (w *wine) mapDrive(letter, dir string) {
 	}
 }
 
+// ranMarker is the line each batch file echoes after its entry, so that a
+// cmd.exe that never ran the batch (a Wine start-up that failed, which
+// leaves no output and an untouched tree) is told from a cmd.exe that ran
+// the entry and changed nothing.
+const ranMarker = "smswork-differential: batch ran to its end"
+
 // run runs entry as the one line of a batch file, with drive S: mapped
-// onto tree, and returns cmd.exe's output.
-func (w *wine) run(n int, entry, tree string) string {
+// onto tree, and returns cmd.exe's output; ran says whether cmd.exe got to
+// the end of the batch file (its marker line is in the output), and err is
+// how the wine process ended.
+func (w *wine) run(n int, entry, tree string) (out string, ran bool, err error) {
 	w.t.Helper()
 	w.mapDrive("s", tree)
 	name := fmt.Sprintf("e%d.bat", n)
-	if err := os.WriteFile(filepath.Join(w.bat, name), []byte("@echo off\r\n"+entry+"\r\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(w.bat, name), []byte("@echo off\r\n"+entry+"\r\necho "+ranMarker+"\r\n"), 0o644); err != nil {
 		w.t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -116,11 +124,36 @@ func (w *wine) run(n int, entry, tree string) string {
 	// Whatever cmd.exe asks (Overwrite? Are you sure?) is answered No:
 	// at boot nobody answers, and smswork never asks.
 	cmd.Stdin = strings.NewReader(strings.Repeat("n\r\n", 8))
-	out, err := w.output(cmd)
+	out, err = w.output(cmd)
 	if ctx.Err() != nil {
 		w.t.Fatalf("wine cmd /c %s: %v (timed out)\n%s", entry, err, out)
 	}
-	return out
+	ran = strings.Contains(out, ranMarker)
+	out = strings.ReplaceAll(out, ranMarker, "")
+	return out, ran, err
+}
+
+// runCmd runs entry through cmd.exe on tree, made from c's spec. A Wine
+// that did not run the batch file at all (no marker) is an accident of
+// the machine, not an answer of cmd.exe: the tree is made afresh and the
+// batch run again, up to three times, each accident logged; a cmd.exe
+// that never runs it fails the test.
+func (w *wine) runCmd(t *testing.T, n int, c diffCase, tree string) string {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		out, ran, err := w.run(n, c.entry, tree)
+		if ran {
+			return out
+		}
+		if attempt == 3 {
+			t.Fatalf("%s: wine cmd /c never ran the batch file (%d tries; last: %v)\n%s", c.entry, attempt, err, out)
+		}
+		t.Logf("%s: wine cmd /c did not run the batch file (%v; output %q): tree made afresh, run again", c.entry, err, out)
+		if err := os.RemoveAll(tree); err != nil {
+			t.Fatal(err)
+		}
+		makeTree(t, tree, c.tree(), c.readOnly())
+	}
 }
 
 // output runs cmd with its output going to a file, not a pipe: the Wine
@@ -295,7 +328,7 @@ func TestDifferential_CmdExe(t *testing.T) {
 				setShortNames(t, sms, diffShortNames)
 			}
 			code, smsOut := runSmswork(t, c.entry, sms)
-			cmdOut := w.run(i, c.entry, cmdTree)
+			cmdOut := w.runCmd(t, i, c, cmdTree)
 			diff := treeDiff(readTree(t, sms), readTree(t, cmdTree))
 			switch {
 			case c.differs == "" && code != c.exit:
