@@ -150,6 +150,11 @@ type Item struct {
 	// DstExisted says whether the destination existed before the
 	// operation (for /-y after a crash, and for the audit).
 	DstExisted bool `json:"dstExisted,omitempty"`
+	// FirstMissing, for md, is the shallowest folder on the way to Src
+	// (Src itself included) that was missing when the intent was made: the
+	// first folder the operation may make. Empty when none was missing, and
+	// in an intent written before the field existed.
+	FirstMissing string `json:"firstMissing,omitempty"`
 }
 
 // Result is what an operation did, recorded by its commit marker.

@@ -13,7 +13,53 @@ import (
 type mdKind struct{}
 
 func (mdKind) prepare(e *Executor, op *ops.Op, _ uint64) (*ops.Intent, error) {
-	return e.prepareOne(op.Src, true)
+	in, err := e.prepareOne(op.Src, true)
+	if err != nil {
+		return nil, err
+	}
+	it := &in.Items[0]
+	if it.SrcExists {
+		return in, nil
+	}
+	first, err := firstMissing(e.Drives, it.Src)
+	if err != nil {
+		return nil, err
+	}
+	it.FirstMissing = first
+	return in, nil
+}
+
+// firstMissing returns the shallowest folder on the way to p (p included)
+// that is absent, given that p is: it walks up from p's parent while the
+// folder there is missing.
+func firstMissing(d *fsroot.Drives, p ops.Path) (string, error) {
+	root, err := d.Root(p.Drive)
+	if err != nil {
+		return "", err
+	}
+	first := p.Rel
+	for {
+		parent := parentRel(first)
+		if parent == "" {
+			return first, nil
+		}
+		exists, _, err := statKind(root, parent, false)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", p, err)
+		}
+		if exists {
+			return first, nil
+		}
+		first = parent
+	}
+}
+
+// parentRel is the folder holding rel ("" for one at the drive root).
+func parentRel(rel string) string {
+	if i := strings.LastIndexByte(rel, '/'); i >= 0 {
+		return rel[:i]
+	}
+	return ""
 }
 
 func (mdKind) check(op *ops.Op, in *ops.Intent) error { return checkOne(op, in) }
@@ -83,9 +129,16 @@ func (e *Executor) execMD(it ops.Item, res *ops.Result) {
 			return
 		}
 	}
-	// A crash may have come between a creation and its sync: sync every
-	// parent, whether this call created the folder or found it.
-	if err := syncParents(e.Drives, it.Src); err != nil {
+	// Sync the folder that gained the first new entry, and each folder made
+	// below it. A crash may have come between a creation and its sync, so
+	// this is done whether this call made the folders or a previous attempt
+	// of the same intent did. The folders above the first one that was
+	// missing when the intent was made existed before the operation: their
+	// entries are prior state, which no operation syncs (a copy does not
+	// sync its destination folder's parents either), so they need no sync.
+	// An intent without FirstMissing (the folder existed, or an old
+	// journal) syncs every parent, as before.
+	if err := syncMade(e.Drives, it); err != nil {
 		setFailed(res, err)
 		return
 	}
@@ -93,23 +146,39 @@ func (e *Executor) execMD(it ops.Item, res *ops.Result) {
 	setDone(res, !exists)
 }
 
-// syncParents syncs each folder from the drive root down to p's parent.
-func syncParents(d *fsroot.Drives, p ops.Path) error {
-	if p.Rel == "" {
-		return nil
-	}
-	dir := ""
-	if err := d.SyncFolder(ops.Path{Drive: p.Drive}); err != nil {
-		return err
-	}
-	elems := strings.Split(p.Rel, "/")
-	for _, el := range elems[:len(elems)-1] {
-		dir = ops.JoinRel(dir, el)
-		if err := d.SyncFolder(ops.Path{Drive: p.Drive, Rel: dir}); err != nil {
+// syncMade syncs the folders mdSyncFolders names for it.
+func syncMade(d *fsroot.Drives, it ops.Item) error {
+	for _, dir := range mdSyncFolders(it) {
+		if err := d.SyncFolder(ops.Path{Drive: it.Src.Drive, Rel: dir}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// mdSyncFolders lists, top down, the folders an md of it syncs: the
+// parent of it.FirstMissing and every folder from it down to it.Src's
+// parent. Without a FirstMissing on the way to it.Src (the folder existed,
+// or an intent from an older journal), every folder from the drive root
+// down to it.Src's parent.
+func mdSyncFolders(it ops.Item) []string {
+	first, rel := it.FirstMissing, it.Src.Rel
+	if rel == "" {
+		return nil
+	}
+	if first == "" || (first != rel && !strings.HasPrefix(rel, first+"/")) {
+		first = rel[:strings.IndexByte(rel+"/", '/')]
+	}
+	dirs := []string{parentRel(first)}
+	for dir := first; dir != rel; {
+		dirs = append(dirs, dir)
+		next := strings.IndexByte(rel[len(dir)+1:], '/')
+		if next < 0 {
+			break
+		}
+		dir = rel[:len(dir)+1+next]
+	}
+	return dirs
 }
 
 // execRD removes a folder: it must be empty unless /s, which removes it
