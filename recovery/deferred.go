@@ -25,21 +25,23 @@ import (
 //     start (rollback);
 //   - a change of the retention's (pruneBackups), or of an undo's
 //     (undoBatch), though both follow a flush already;
+//   - the transaction of a reconciliation of SMS.INI (syncMirror) that
+//     records the rewrite about to land (before the rename), or confirms
+//     an SMS.INI already right: SMS.INI, which may trail the journal but
+//     never lead it, drops the operation only once that transaction is
+//     durable. This ends every drain, since Run reconciles SMS.INI after
+//     each one (and a drain does every MirrorInterval, mirrorDue), which
+//     is what makes SMS.INI list exactly what remains when Run returns;
+//     the last operation's marker costs no transaction of its own;
 //
 // or, when no such transaction comes first, in one of its own (flush):
 //
-//   - before SMS.INI is reconciled or rewritten (syncMirror), so that
-//     SMS.INI, which may trail the journal but never lead it, can drop the
-//     operation: this ends every drain, since Run reconciles SMS.INI after
-//     each one (and a drain reconciles it whenever it trails too far,
-//     mirrorDue), which is what makes SMS.INI list exactly what remains
-//     when Run returns;
 //   - before an undo or a rollback starts (undoBatch).
 //
 // Transactions the runner makes directly on the journal never carry it:
-// syncMirror's own (after its flush) and an operation's progress in its
-// intent (Executor.Execute's step callback, after the intent that wrote
-// it). When Run ends on an error before any of these, the marker is lost
+// syncMirror's confirmation after the rename (after the transaction that
+// wrote it) and an operation's progress in its intent
+// (Executor.Execute's step callback, after the intent that wrote it). When Run ends on an error before any of these, the marker is lost
 // with the runner, as in a crash.
 //
 // This is safe because only file operations that succeeded are deferred,

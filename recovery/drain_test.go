@@ -171,22 +171,32 @@ func TestRun_DeferredCommitMarker(t *testing.T) {
 		e.wantPending()
 	})
 
-	t.Run("flushed before SMS.INI is rewritten", func(t *testing.T) {
+	t.Run("rides in the transaction before SMS.INI's rename", func(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, a, b, c)
+		var deferred, ridden int
 		e.onFailpoint = func(name string) {
-			if name != "mirror.before-write" {
-				return
-			}
-			for _, en := range e.queue() {
-				if en.State == journal.Intent {
-					t.Errorf("SMS.INI is rewritten while %s's commit marker is not durable", en.Raw)
+			switch name {
+			case "mirror.before-write":
+				// Not flushed in a transaction of its own first.
+				for _, en := range e.queue() {
+					if en.State == journal.Intent {
+						deferred++
+					}
 				}
+			case "mirror.before-rename":
+				// Durable with the mirror's record, before the rename.
+				for _, en := range e.queue() {
+					if en.State == journal.Intent {
+						t.Errorf("SMS.INI is renamed while %s's commit marker is not durable", en.Raw)
+					}
+				}
+				ridden++
 			}
 		}
 		e.run(func(c *Config) { c.MirrorInterval = time.Nanosecond })
-		if e.hits["mirror.before-write"] < 3 {
-			t.Errorf("SMS.INI rewritten %d times, want one after each operation", e.hits["mirror.before-write"])
+		if ridden < 3 || deferred < 3 {
+			t.Errorf("SMS.INI rewritten %d times with %d markers pending at the write, want one after each operation", ridden, deferred)
 		}
 		e.wantPending()
 	})

@@ -44,7 +44,10 @@ type window struct {
 
 // readWindow resolves an interrupted SMS.INI rewrite (journal package doc,
 // "The mirror protocol") and returns the window of operations SMS.INI lists.
-func readWindow(tx *journal.Tx) (*window, error) {
+// committing, when not nil, is the operation whose deferred commit marker
+// is written first in the transaction that records the rewrite: what that
+// marker commits is counted as committed (committedBy).
+func readWindow(tx *journal.Tx, committing *journal.Entry) (*window, error) {
 	m, err := tx.Mirror()
 	if err != nil {
 		return nil, err
@@ -61,12 +64,16 @@ func readWindow(tx *journal.Tx) (*window, error) {
 		}
 	}
 	w.firstOpen = w.nextSeq
+	commits, err := committedBy(tx, committing)
+	if err != nil {
+		return nil, err
+	}
 	err = tx.Queue(func(e *journal.Entry) error {
 		if e.Seq < w.start {
 			return nil
 		}
 		w.texts = append(w.texts, e.Raw)
-		if e.State != journal.Committed && e.Seq < w.firstOpen {
+		if e.State != journal.Committed && !commits(e) && e.Seq < w.firstOpen {
 			w.firstOpen = e.Seq
 		}
 		return nil
@@ -83,6 +90,33 @@ func readWindow(tx *journal.Tx) (*window, error) {
 		w.listed = int(p.Added - w.start)
 	}
 	return w, nil
+}
+
+// committedBy says which entries the commit marker of c (nil for none)
+// leaves committed, as journal.Tx.Commit does: c itself, unless it is not
+// the last of an atomic batch (it is staged then); for the last of an
+// atomic batch, every staged entry of that batch too.
+func committedBy(tx *journal.Tx, c *journal.Entry) (func(*journal.Entry) bool, error) {
+	if c == nil {
+		return func(*journal.Entry) bool { return false }, nil
+	}
+	b, err := tx.Batch(c.Batch)
+	if err != nil {
+		if errors.Is(err, journal.ErrNotFound) {
+			return func(e *journal.Entry) bool { return e.Seq == c.Seq }, nil
+		}
+		return nil, err
+	}
+	switch {
+	case !b.Atomic:
+		return func(e *journal.Entry) bool { return e.Seq == c.Seq }, nil
+	case c.Pos < b.Entries:
+		return func(*journal.Entry) bool { return false }, nil
+	default:
+		return func(e *journal.Entry) bool {
+			return e.Seq == c.Seq || (e.Batch == c.Batch && e.State == journal.Staged)
+		}, nil
+	}
 }
 
 // splitAppended returns the entries of SMS.INI beyond those the window
@@ -128,9 +162,17 @@ func (r *runner) syncMirror(ctx context.Context, allOrNothing bool, add *addRequ
 			r.sinceMirror, r.lastMirror = 0, r.now()
 		}
 	}()
-	// SMS.INI may trail the journal, never lead it.
-	if err := r.marker.flush(); err != nil {
-		return res, err
+	// SMS.INI may trail the journal, never lead it. The deferred commit
+	// marker, if any, is written first in the journal transaction that
+	// precedes the rename of the rewritten SMS.INI (or that confirms an
+	// SMS.INI already right), through r.marker.update: the journal records
+	// the operation committed before SMS.INI stops listing it, in the same
+	// two fdatasyncs as the mirror's own record, not in a transaction of
+	// its own. Should the rewrite fail before that transaction, the marker
+	// stays pending, as it was.
+	var committing *journal.Entry
+	if p := r.marker.pending; p != nil {
+		committing = p.e
 	}
 	lock, err := smsini.Lock(ctx, r.cfg.Ini)
 	if err != nil {
@@ -144,7 +186,7 @@ func (r *runner) syncMirror(ctx context.Context, allOrNothing bool, add *addRequ
 	}
 	var w *window
 	if err := r.cfg.Journal.View(func(tx *journal.Tx) (err error) {
-		w, err = readWindow(tx)
+		w, err = readWindow(tx, committing)
 		return err
 	}); err != nil {
 		return res, err
@@ -200,8 +242,8 @@ func (r *runner) syncMirror(ctx context.Context, allOrNothing bool, add *addRequ
 	}
 	needJournal := len(parsed) > 0 || w.hadPending || r.mirrorDirty(w)
 	if slices.Equal(desired, current) && (!file.Missing || len(desired) == 0) {
-		if needJournal {
-			if err := r.cfg.Journal.Update(func(tx *journal.Tx) error {
+		if needJournal || committing != nil {
+			if err := r.marker.update(func(tx *journal.Tx) error {
 				if err := journalChange(tx); err != nil {
 					return err
 				}
@@ -215,7 +257,7 @@ func (r *runner) syncMirror(ctx context.Context, allOrNothing bool, add *addRequ
 
 	r.fp.Hit("mirror.before-write")
 	err = smsini.WriteWithHook(r.cfg.Ini, file, desired, func(temp string) error {
-		err := r.cfg.Journal.Update(func(tx *journal.Tx) error {
+		err := r.marker.update(func(tx *journal.Tx) error {
 			if err := journalChange(tx); err != nil {
 				return err
 			}
