@@ -56,7 +56,7 @@ func run(o options, w io.Writer) error {
 	b := &bench{bin: bin, dir: dir, quick: o.quick}
 	host, _ := os.Hostname()
 	fmt.Fprintf(w, "smswork bench on %s (%s/%s, %d CPUs), folder %s\n\n", host, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), dir)
-	steps := []func() ([]row, error){b.syncCost, b.runSync, b.largeCopy, b.scaling, b.emptyBoot, b.naive}
+	steps := []func() ([]row, error){b.syncCost, b.floor, b.runSync, b.largeCopy, b.scaling, b.emptyBoot, b.naive}
 	var rows []row
 	for _, step := range steps {
 		r, err := step()
