@@ -548,11 +548,6 @@ const (
 	viaLoop     copyVia = "read-write"
 )
 
-// copyPaths narrows the ways a binary copy may move its bytes on Linux
-// (tests force each one through Executor.copyPaths); the zero value allows
-// all: a reflink, else copy_file_range, else the loop.
-type copyPaths struct{ noClone, noRange bool }
-
 // hashSource hashes src from its first byte to its end with pread through
 // c.buf (so the file position the kernel copy advances is left alone), in
 // a goroutine: the hash costs no time on a machine with two cores while
@@ -585,13 +580,6 @@ func sourceUnchanged(src *os.File, before os.FileInfo, n int64) error {
 			after.Size(), after.ModTime().Format(time.RFC3339Nano), n)
 	}
 	return nil
-}
-
-// copyLoop copies src to dst through c.buf, hashing what it reads and so
-// what it writes: the path of a binary copy the kernel cannot do.
-func (c *copyReader) copyLoop(dst io.Writer) (int64, copyVia, func() error, error) {
-	n, err := c.WriteTo(dst)
-	return n, viaLoop, func() error { return nil }, err
 }
 
 // stoppable is a reader that ends early once stop is closed.

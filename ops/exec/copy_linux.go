@@ -3,10 +3,23 @@ package exec
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"golang.org/x/sys/unix"
 )
+
+// copyPaths narrows the ways a binary copy may move its bytes on Linux
+// (tests force each one through Executor.copyPaths); the zero value allows
+// all: a reflink, else copy_file_range, else the loop.
+type copyPaths struct{ noClone, noRange bool }
+
+// copyLoop copies src to dst through c.buf, hashing what it reads and so
+// what it writes: the path of a binary copy the kernel cannot do.
+func (c *copyReader) copyLoop(dst io.Writer) (int64, copyVia, func() error, error) {
+	n, err := c.WriteTo(dst)
+	return n, viaLoop, func() error { return nil }, err
+}
 
 // writebackChunk is how many copied bytes a copy_file_range copy lets
 // gather before it asks the kernel to start writing them to the disk.

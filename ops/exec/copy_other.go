@@ -7,6 +7,10 @@ import (
 	"os"
 )
 
+// copyPaths is Linux's choice of copy paths, which these systems do not
+// have.
+type copyPaths struct{}
+
 // copyFile copies src to dst, a binary copy: os.File.ReadFrom moves the
 // bytes chunk by chunk (a plain read and write on these systems) while
 // hashSource reads the source with pread and hashes it, so memory stays
