@@ -23,8 +23,9 @@ import (
 )
 
 type options struct {
-	quick bool
-	dir   string
+	quick    bool
+	dir      string
+	copyOnly bool
 }
 
 // row is one line of the result table.
@@ -36,6 +37,7 @@ func main() {
 	o := options{}
 	flag.BoolVar(&o.quick, "quick", false, "smaller sizes (256 MiB copy, queues up to 10,000, 100,000 records)")
 	flag.StringVar(&o.dir, "dir", "", "work in this folder (default: a temporary one)")
+	flag.BoolVar(&o.copyOnly, "copy-only", false, "only the large-copy step (ext4, XFS and btrfs)")
 	flag.Parse()
 	if err := run(o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -57,6 +59,9 @@ func run(o options, w io.Writer) error {
 	host, _ := os.Hostname()
 	fmt.Fprintf(w, "smswork bench on %s (%s/%s, %d CPUs), folder %s\n\n", host, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), dir)
 	steps := []func() ([]row, error){b.syncCost, b.floor, b.runSync, b.largeCopy, b.scaling, b.emptyBoot, b.naive}
+	if o.copyOnly {
+		steps = []func() ([]row, error){b.largeCopy}
+	}
 	var rows []row
 	for _, step := range steps {
 		r, err := step()

@@ -166,53 +166,6 @@ func (b *bench) syncCost() ([]row, error) {
 	return rows, nil
 }
 
-// largeCopy: smswork's copy of a large file against cp then sync.
-func (b *bench) largeCopy() ([]row, error) {
-	size := int64(1 << 30)
-	if b.quick {
-		size = 256 << 20
-	}
-	c, err := b.sandbox([]string{`copy c:\big.bin c:\big-copy.bin`})
-	if err != nil {
-		return nil, err
-	}
-	src := filepath.Join(c, "big.bin")
-	f, err := os.Create(src)
-	if err != nil {
-		return nil, err
-	}
-	block := make([]byte, 1<<20)
-	for i := range block {
-		block[i] = byte(i * 7919 >> 3)
-	}
-	for n := int64(0); n < size; n += int64(len(block)) {
-		block[0]++
-		if _, err := f.Write(block); err != nil {
-			return nil, err
-		}
-	}
-	if err := f.Sync(); err != nil {
-		return nil, err
-	}
-	_ = f.Close()
-	base, _, _, err := timed("sh", "-c", fmt.Sprintf("cp %q %q && sync %q", src, src+".cp", src+".cp"))
-	if err != nil {
-		return nil, err
-	}
-	_ = os.Remove(src + ".cp")
-	d, rss, _, err := b.smswork(c, "run")
-	if err != nil {
-		return nil, err
-	}
-	label := fmt.Sprintf("%d MiB", size>>20)
-	return []row{
-		{"copy " + label + ": cp + sync", ms(base), ""},
-		{"copy " + label + ": smswork", ms(d), ""},
-		{"  ratio smswork ÷ (cp + sync)", fmt.Sprintf("%.2f", float64(d)/float64(base)), "≤ 1.15"},
-		{"  smswork peak memory (RSS)", fmt.Sprintf("%.1f MiB", float64(rss)/(1<<20)), "< 64 MiB"},
-	}, nil
-}
-
 // scaling: time per operation and peak memory of queues of growing size.
 func (b *bench) scaling() ([]row, error) {
 	sizes := []int{100, 1000, 10000, 100000}

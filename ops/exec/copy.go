@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"time"
 
 	"smswork/internal/fsroot"
 	"smswork/ops"
@@ -404,6 +405,7 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, m copyMode, 
 		cr.progress = func(done int64) { e.Progress(it.Dst, done, total) }
 	}
 	var n int64
+	via := viaLoop
 	hashed := func() error { return nil }
 	staged := false
 	dir, name := ops.SplitRel(it.Dst.Rel)
@@ -415,7 +417,7 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, m copyMode, 
 			if cr.dstHash != nil {
 				n, err = cr.WriteTo(tmp)
 			} else {
-				n, hashed, err = cr.copyFile(tmp, src)
+				n, via, hashed, err = cr.copyFile(tmp, src, sfi, e.copyPaths)
 			}
 			if err == nil && m.eof {
 				if _, err = tmp.Write([]byte{ctrlZ}); err == nil {
@@ -477,7 +479,7 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, m copyMode, 
 			return fr, false, fmt.Errorf("verify %s: read back SHA-256 %s, wrote %s", it.Dst, sum, fr.SHA256)
 		}
 	}
-	e.Log.Debug().Str("src", it.Src.String()).Str("dst", it.Dst.String()).Int64("bytes", n).Msg("copied")
+	e.Log.Debug().Str("src", it.Src.String()).Str("dst", it.Dst.String()).Int64("bytes", n).Str("via", string(via)).Msg("copied")
 	return fr, false, nil
 }
 
@@ -533,40 +535,51 @@ func (c *copyReader) Read(p []byte) (int, error) {
 // unit of progress reports.
 const copyChunk = 1 << 20
 
-// copyFile copies src to dst, a binary copy: the kernel moves the bytes
-// (copy_file_range on Linux, through os.File.ReadFrom; a plain read and
-// write elsewhere), chunk by chunk, while a second goroutine reads the
-// source with pread and hashes it, so SHA-256 costs no time on a machine
-// with two cores and memory stays at one buffer whatever the file's size.
-// The hash is complete when the returned wait function returns.
-func (c *copyReader) copyFile(dst, src *os.File) (n int64, wait func() error, err error) {
+// copyVia names how the bytes of a binary copy moved: a reflink of the
+// source's extents (FICLONE), copy_file_range, the kernel's copy behind
+// os.File.ReadFrom, or a read and write loop through the buffer. It is
+// logged with every copy.
+type copyVia string
+
+const (
+	viaClone    copyVia = "clone"
+	viaRange    copyVia = "copy_file_range"
+	viaReadFrom copyVia = "readfrom"
+	viaLoop     copyVia = "read-write"
+)
+
+// hashSource hashes src from its first byte to its end with pread through
+// c.buf (so the file position the kernel copy advances is left alone), in
+// a goroutine: the hash costs no time on a machine with two cores while
+// the kernel moves the bytes. stop ends it early; wait returns once it has
+// ended, with its error.
+func (c *copyReader) hashSource(src *os.File) (stop func(), wait func() error) {
 	hashed := make(chan error, 1)
-	stop := make(chan struct{})
+	done := make(chan struct{})
 	go func() {
-		r := &stoppable{r: io.NewSectionReader(src, 0, 1<<62), stop: stop}
+		r := &stoppable{r: io.NewSectionReader(src, 0, 1<<62), stop: done}
 		_, err := io.CopyBuffer(c.srcHash, r, c.buf)
 		hashed <- err
 	}()
-	var total int64
-	for i := 0; ; i++ {
-		n, err := dst.ReadFrom(io.LimitReader(src, copyChunk))
-		total += n
-		if err != nil {
-			close(stop)
-			<-hashed
-			return total, nil, err
-		}
-		if n > 0 && c.progress != nil {
-			c.progress(total)
-		}
-		if i == 0 && c.afterFirst != nil {
-			c.afterFirst()
-		}
-		if n == 0 {
-			break
-		}
+	return func() { close(done) }, func() error { return <-hashed }
+}
+
+// sourceUnchanged fails the copy of src when, once its bytes are moved and
+// hashed, src no longer has the size and modification time it had before
+// (before), or n bytes were copied of it and not its size: the hash was
+// read apart from the bytes the kernel moved, and would not be proven to
+// be theirs. The copy fails rather than record a hash of other bytes.
+func sourceUnchanged(src *os.File, before os.FileInfo, n int64) error {
+	after, err := src.Stat()
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", src.Name(), err)
 	}
-	return total, func() error { return <-hashed }, nil
+	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) || n != before.Size() {
+		return fmt.Errorf("%w: %s: %d bytes modified %s before the copy, %d bytes modified %s after, %d copied",
+			ErrSourceChanged, src.Name(), before.Size(), before.ModTime().Format(time.RFC3339Nano),
+			after.Size(), after.ModTime().Format(time.RFC3339Nano), n)
+	}
+	return nil
 }
 
 // stoppable is a reader that ends early once stop is closed.

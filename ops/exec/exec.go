@@ -75,6 +75,10 @@ type Executor struct {
 	// sharing violation would, on any system.
 	HeldOpen func(p ops.Path) bool
 
+	// copyPaths, in tests only (zero in production), keeps binary copies
+	// off the reflink or copy_file_range path, to force the others.
+	copyPaths copyPaths
+
 	// syncFileSystems replaces fsroot.SyncFileSystems in tests.
 	syncFileSystems func(dirs []string) error
 

@@ -28,6 +28,10 @@ var (
 	// ErrUnsupported: the operation cannot be done as written here (a
 	// folder moved across file systems, a run with no program).
 	ErrUnsupported = errors.New("not supported")
+	// ErrSourceChanged: a copy's source changed size or modification time
+	// while its bytes were copied; the copy fails rather than record a
+	// hash that may not be of the bytes it wrote.
+	ErrSourceChanged = errors.New("source changed while it was copied")
 
 	// ErrBadIntent is ops.ErrBadIntent: an intent that does not fit its
 	// operation.
