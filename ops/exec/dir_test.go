@@ -1,6 +1,8 @@
 package exec
 
 import (
+	"runtime"
+	"strings"
 	"testing"
 
 	"smswork/ops"
@@ -96,7 +98,10 @@ func TestMDFirstMade(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := in.Items[0].FirstMissing; got != "x/y" {
+		// Resolution gives the existing folder's own case on a
+		// case-sensitive host; on Windows the file system resolves case
+		// itself and the name stays as written.
+		if got := in.Items[0].FirstMissing; got != "x/y" && !(runtime.GOOS == "windows" && strings.EqualFold(got, "x/y")) {
 			t.Fatalf("FirstMissing %q, want x/y", got)
 		}
 		exWant(t, exDo(t, e, &ops.Op{Kind: ops.KindMD, Src: exC("x/y/z")}), ops.Done)
