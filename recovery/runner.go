@@ -259,16 +259,18 @@ func (r *runner) drain(ctx context.Context) (stop bool, err error) {
 		if e.State != journal.Reboot && r.mustWaitForReboot(e) {
 			return true, nil
 		}
-		stop, err := r.step(ctx, e)
-		if err != nil || stop {
-			return stop, err
-		}
+		// Due, SMS.INI is rewritten before the next operation, not after
+		// the last one: the end of the drain rewrites it anyway.
 		if r.mirrorDue() {
 			res, err := r.syncMirror(ctx, false, nil)
 			if err != nil {
 				return false, err
 			}
 			r.addBad(res.bad)
+		}
+		stop, err := r.step(ctx, e)
+		if err != nil || stop {
+			return stop, err
 		}
 	}
 }
