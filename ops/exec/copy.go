@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sync"
 	"time"
 
 	"smswork/internal/fsroot"
@@ -216,7 +217,9 @@ func (e *Executor) execCopy(op *ops.Op, in *ops.Intent, step func(*ops.Intent) e
 		setFailed(res, err)
 		return
 	}
-	buf := make([]byte, copyBufSize)
+	bp := e.getBuf()
+	defer e.putBuf(bp) // copyItem has waited for any hash that reads into it
+	buf := *bp
 	changed, waiting := false, false
 	for _, it := range in.Items {
 		if hf := handoffFile(in, it.Dst); hf != nil {
@@ -407,6 +410,10 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, m copyMode, 
 	var n int64
 	via := viaLoop
 	hashed := func() error { return nil }
+	// However the replace ends (an error during or after the kernel copy,
+	// a crash point's panic in tests), the hash reading the source through
+	// buf is over before buf goes back to the Executor.
+	defer cr.endHash()
 	staged := false
 	dir, name := ops.SplitRel(it.Dst.Rel)
 	err = fsroot.Replace(dstRoot, dir, it.Temp, name, fsroot.ReplaceOptions{
@@ -497,6 +504,20 @@ type copyReader struct {
 	stopped    bool // reached Ctrl-Z
 	afterFirst func()
 	progress   func(done int64) // after every buffer written, if set
+	// stopHash and waitHash end the hash hashSource started, if any (see
+	// endHash).
+	stopHash func()
+	waitHash func() error
+}
+
+// endHash stops the source's hash if one still runs and waits for it to
+// end: once it returns, nothing reads into c.buf. A hash that finished
+// (the replace waited for it) is not changed.
+func (c *copyReader) endHash() {
+	if c.stopHash != nil {
+		c.stopHash()
+		_ = c.waitHash()
+	}
 }
 
 const ctrlZ = 0x1A
@@ -561,7 +582,9 @@ func (c *copyReader) hashSource(src *os.File) (stop func(), wait func() error) {
 		_, err := io.CopyBuffer(c.srcHash, r, c.buf)
 		hashed <- err
 	}()
-	return func() { close(done) }, func() error { return <-hashed }
+	c.stopHash = sync.OnceFunc(func() { close(done) })
+	c.waitHash = sync.OnceValue(func() error { return <-hashed })
+	return c.stopHash, c.waitHash
 }
 
 // sourceUnchanged fails the copy of src when, once its bytes are moved and

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -120,12 +121,12 @@ func (c *copyReader) copyRange(dst, src *os.File) (int64, error) {
 
 // checked is the wait function of a kernel copy of n bytes of src.
 func (c *copyReader) checked(hashed func() error, src *os.File, sfi os.FileInfo, n int64) func() error {
-	return func() error {
+	return sync.OnceValue(func() error {
 		if err := hashed(); err != nil {
 			return err
 		}
 		return sourceUnchanged(src, sfi, n)
-	}
+	})
 }
 
 // kernelCannot reports whether err, from FICLONE or copy_file_range, says

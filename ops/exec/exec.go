@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -86,7 +87,23 @@ type Executor struct {
 	// its intent is made (see joinStamp); nil means time.Now. Tests fix it
 	// so that two runs leave equal trees.
 	Clock func() time.Time
+
+	// bufs holds the copy buffers of copyBufSize (see getBuf): a queue of
+	// small copies would otherwise allocate and clear 1 MiB an operation.
+	bufs sync.Pool
 }
+
+// getBuf returns a buffer of copyBufSize bytes for one operation; putBuf
+// gives it back once the operation no longer uses it.
+func (e *Executor) getBuf() *[]byte {
+	if b, ok := e.bufs.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, copyBufSize)
+	return &b
+}
+
+func (e *Executor) putBuf(b *[]byte) { e.bufs.Put(b) }
 
 func (e *Executor) now() time.Time {
 	if e.Clock != nil {
