@@ -367,14 +367,12 @@ type copyMode struct{ ascii, eof, verify bool }
 // computed, the temporary file is given the source's modification time
 // and fsynced, renamed over the destination, and the folder fsynced. A
 // source that is gone while the destination has its recorded size and
-// time is reported already done. A leftover temporary file is removed
-// first; on error the temporary file is removed.
+// time is reported already done. The caller has removed a leftover
+// temporary file first (removeTemps, once for every item); on error the
+// temporary file is removed.
 func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, m copyMode, buf []byte) (fr ops.FileResult, already bool, err error) {
 	ascii, verify := m.ascii, m.verify
 	tp := tempPath(it)
-	if err := dstRoot.Remove(ops.RootName(tp.Rel)); err != nil && !fsroot.IsNotExist(err) {
-		return fr, false, fmt.Errorf("remove leftover %s: %w", tp, err)
-	}
 	src, err := srcRoot.Open(ops.RootName(it.Src.Rel))
 	if err != nil {
 		if !fsroot.IsNotExist(err) {

@@ -260,7 +260,9 @@ func (e *Executor) execMoveAcross(in *ops.Intent, step func(*ops.Intent) error, 
 			setFailed(res, err)
 			return
 		}
-		buf := make([]byte, copyBufSize)
+		bp := e.getBuf()
+		defer e.putBuf(bp)
+		buf := *bp
 		for _, it := range in.Items {
 			if handoffFile(in, it.Dst) != nil {
 				continue // staged, handed to Session Manager: see below
