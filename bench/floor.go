@@ -46,7 +46,7 @@ func (b *bench) floor() ([]row, error) {
 	if err != nil {
 		return []row{{"sync calls per operation", "strace not installed", ""}}, nil
 	}
-	fsync, _, err := b.fsyncLatency()
+	fsync, err := b.fsyncLatency()
 	if err != nil {
 		return nil, err
 	}
