@@ -126,16 +126,24 @@ var syncKinds = []struct {
 // syncOps entries per kind, as of today. They are not the floor: path
 // resolution opens each folder again per component (another branch
 // reduces them); whoever changes resolution updates this table. They are
-// asserted exactly, so that a change in either direction is seen.
+// asserted to within openSlack calls a run, so that a change of one call
+// an operation, in either direction, is seen (100 calls a run).
 var openCounts = map[string]struct{ openat, newfstatat int }{
-	"copy":      {2135, 1739},
-	"copy over": {2434, 1539},
+	"copy":      {1835, 1739},
+	"copy over": {2134, 1539},
 	"del":       {1234, 839},
 	"move":      {1835, 2039},
 	"md":        {935, 1239},
 	"rd":        {834, 539},
 	"touch":     {734, 539},
 }
+
+// openSlack is how far a run's openat or newfstatat count may be from
+// openCounts: a few calls a run outside the operations vary between runs
+// on a loaded machine (seen: 2 or 6 more newfstatat calls, among them one
+// more of SMS.INI's path, in a third of the runs or none, depending on
+// the load), never one an operation.
+const openSlack = 10
 
 func writeFile(t *testing.T, path, data string) {
 	t.Helper()
@@ -261,9 +269,9 @@ func TestSyncCounts(t *testing.T) {
 			oc := openCounts[k.name]
 			oc.openat += mirrorOpens.openat * extra
 			oc.newfstatat += mirrorOpens.newfstatat * extra
-			if opens != oc.openat || stats != oc.newfstatat {
-				t.Errorf("openat %d, newfstatat %d; openCounts says %d, %d (update the table if resolution changed)",
-					opens, stats, oc.openat, oc.newfstatat)
+			if abs(opens-oc.openat) > openSlack || abs(stats-oc.newfstatat) > openSlack {
+				t.Errorf("openat %d, newfstatat %d; openCounts says %d, %d, give or take %d (update the table if resolution changed)",
+					opens, stats, oc.openat, oc.newfstatat, openSlack)
 			}
 			total := 0
 			for _, n := range syncs {
@@ -298,6 +306,13 @@ func syncTarget(call, path, dir, c, jpath string) string {
 		return tgtFile
 	}
 	return call + " " + path
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 func mergeKeys(a, b map[string]int) map[string]bool {
