@@ -122,7 +122,7 @@ func (p *planner) prior(path ops.Path) (b ops.Backup, exists bool, err error) {
 		return b, false, err
 	}
 	b.Path = path
-	fi, err := root.Lstat(ops.RootName(path.Rel))
+	fi, err := p.d.Lstat(path)
 	if err != nil {
 		if fsroot.IsNotExist(err) {
 			b.Prior = ops.PriorAbsent
@@ -182,11 +182,7 @@ func (p *planner) planTouch() error {
 		return nil
 	}
 	path := p.in.Items[0].Src
-	root, err := p.d.Root(path.Drive)
-	if err != nil {
-		return err
-	}
-	fi, err := root.Stat(ops.RootName(path.Rel))
+	fi, err := p.d.Stat(path)
 	if err != nil {
 		if fsroot.IsNotExist(err) {
 			return nil // the touch fails: nothing changes
@@ -203,14 +199,13 @@ func (p *planner) planTouch() error {
 // planMD records the levels md creates: from the first missing one down
 // to the folder.
 func (p *planner) planMD(path ops.Path) error {
-	root, err := p.d.Root(path.Drive)
-	if err != nil {
+	if _, err := p.d.Root(path.Drive); err != nil {
 		return err
 	}
 	if path.Rel == "" {
 		return nil
 	}
-	if _, err := root.Stat(ops.RootName(path.Rel)); err == nil {
+	if _, err := p.d.Stat(path); err == nil {
 		return nil
 	} else if !fsroot.IsNotExist(err) {
 		return fmt.Errorf("%s: %w", path, err)
@@ -220,7 +215,7 @@ func (p *planner) planMD(path ops.Path) error {
 	for i := range elems {
 		level := ops.Path{Drive: path.Drive, Rel: strings.Join(elems[:i+1], "/")}
 		if !missing {
-			_, err := root.Lstat(ops.RootName(level.Rel))
+			_, err := p.d.Lstat(level)
 			switch {
 			case err == nil:
 				continue
@@ -241,7 +236,7 @@ func (p *planner) planRD(path ops.Path, recursive bool) error {
 	if err != nil {
 		return err
 	}
-	fi, err := root.Lstat(ops.RootName(path.Rel))
+	fi, err := p.d.Lstat(path)
 	if err != nil {
 		if fsroot.IsNotExist(err) {
 			return nil
@@ -279,7 +274,7 @@ func (p *planner) walk(root *os.Root, dir ops.Path, n *int) error {
 				return err
 			}
 		}
-		fi, err := root.Lstat(ops.RootName(child.Rel))
+		fi, err := p.d.Lstat(child)
 		if err != nil {
 			return fmt.Errorf("%s: %w", child, err)
 		}

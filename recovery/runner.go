@@ -36,6 +36,12 @@ type Executor interface {
 
 var _ Executor = (*exec.Executor)(nil)
 
+// readScoper is an Executor whose looks at the files can share folder
+// handles while nothing changes (exec.Executor.BeginRead).
+type readScoper interface{ BeginRead() (end func()) }
+
+var _ readScoper = (*exec.Executor)(nil)
+
 // Config is what Run needs.
 type Config struct {
 	// Ini is SMS.INI's path.
@@ -481,8 +487,12 @@ func (r *runner) failure(msg string, inUse bool) ops.Result {
 }
 
 // prepare computes e's intent with the prior state of what it will
-// change (its backups, named by its next attempt).
+// change (its backups, named by its next attempt). Both read only, in one
+// read scope of the drives: each folder they look into is opened once.
 func (r *runner) prepare(e *journal.Entry) (*ops.Intent, error) {
+	if s, ok := r.cfg.Exec.(readScoper); ok {
+		defer s.BeginRead()()
+	}
 	in, err := r.cfg.Exec.Prepare(&e.Op, e.Seq)
 	if err != nil || e.Op.Kind == ops.KindRun {
 		return in, err

@@ -27,6 +27,8 @@ type Drives struct {
 	index map[string]*dirIndex // folder names by lower case, see dirindex.go
 	// listings counts folders listed into the index (for tests).
 	listings int
+	// scope is the open read scope, if any (see scope.go).
+	scope *readScope
 }
 
 // ParseDriveFlag parses the value of a --drive flag, `C=/mnt/image/c`: a
@@ -213,7 +215,7 @@ func (d *Drives) Resolve(p ops.Path) (ops.Path, error) {
 // resolveElem finds el in folder dir of drive's root: its real name and
 // whether it exists at all.
 func (d *Drives) resolveElem(root *os.Root, drive, dir, el string) (string, bool, error) {
-	_, err := root.Lstat(relName(joinRel(dir, el)))
+	_, err := d.lstatIn(root, drive, joinRel(dir, el))
 	if err == nil {
 		if LooksShort(el) {
 			// ntfs-3g finds some short names itself: use the long name,

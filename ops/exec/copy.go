@@ -83,11 +83,10 @@ func (e *Executor) prepareTransfer(op *ops.Op, opID uint64) (*ops.Intent, error)
 	if err != nil {
 		return nil, err
 	}
-	dstRoot, err := e.Drives.Root(dst.Drive)
-	if err != nil {
+	if _, err := e.Drives.Root(dst.Drive); err != nil {
 		return nil, err
 	}
-	dstExists, dstIsDir, err := statKind(dstRoot, dst.Rel, true)
+	dstExists, dstIsDir, err := statKind(e.Drives, dst, true)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dst, err)
 	}
@@ -103,7 +102,7 @@ func (e *Executor) prepareTransfer(op *ops.Op, opID uint64) (*ops.Intent, error)
 			if dst, err = e.Drives.Resolve(dst.Join(srcs[0].Base())); err != nil {
 				return nil, err
 			}
-			if dstExists, _, err = statKind(dstRoot, dst.Rel, false); err != nil {
+			if dstExists, _, err = statKind(e.Drives, dst, false); err != nil {
 				return nil, fmt.Errorf("%s: %w", dst, err)
 			}
 		}
@@ -112,8 +111,7 @@ func (e *Executor) prepareTransfer(op *ops.Op, opID uint64) (*ops.Intent, error)
 	if len(srcs) > 1 && !dstIsDir {
 		return nil, fmt.Errorf("%w: %d files match %s but %s is not an existing folder", ErrDstNotFolder, len(srcs), op.Src, op.Dst)
 	}
-	srcRoot, err := e.Drives.Root(op.Src.Drive)
-	if err != nil {
+	if _, err := e.Drives.Root(op.Src.Drive); err != nil {
 		return nil, err
 	}
 	in := &ops.Intent{}
@@ -128,19 +126,19 @@ func (e *Executor) prepareTransfer(op *ops.Op, opID uint64) (*ops.Intent, error)
 		if it.Src.Rel == "" || it.Dst.Rel == "" {
 			return nil, fmt.Errorf("%w: %s %s %s: a drive root", ErrBadPath, op.Kind, op.Src, op.Dst)
 		}
-		if isCopy && sameFile(srcRoot, it.Src, dstRoot, it.Dst) {
+		if isCopy && sameFile(e.Drives, it.Src, it.Dst) {
 			return nil, fmt.Errorf("%w: %s", ErrSameFile, it.Src)
 		}
 		if err := e.describeSource(&it, isCopy); err != nil {
 			return nil, err
 		}
-		exists, _, err := statKind(dstRoot, it.Dst.Rel, false)
+		exists, _, err := statKind(e.Drives, it.Dst, false)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", it.Dst, err)
 		}
 		it.DstExisted = exists
 		if exists {
-			if err := checkReplaceable(dstRoot, it.Dst); err != nil {
+			if err := checkReplaceable(e.Drives, it.Dst); err != nil {
 				return nil, err
 			}
 		}
@@ -186,8 +184,12 @@ func done(k ops.Kind) string {
 // checkReplaceable refuses to replace p, an existing file, when it is
 // read-only: cmd.exe's copy and move refuse it too (Access is denied), and
 // Windows will not rename over it.
-func checkReplaceable(root *os.Root, p ops.Path) error {
-	fi, err := root.Lstat(ops.RootName(p.Rel))
+func checkReplaceable(d *fsroot.Drives, p ops.Path) error {
+	root, err := d.Root(p.Drive)
+	if err != nil {
+		return err
+	}
+	fi, err := d.Lstat(p)
 	if err != nil {
 		if fsroot.IsNotExist(err) {
 			return nil

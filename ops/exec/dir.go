@@ -33,8 +33,7 @@ func (mdKind) prepare(e *Executor, op *ops.Op, _ uint64) (*ops.Intent, error) {
 // that is absent, given that p is: it walks up from p's parent while the
 // folder there is missing.
 func firstMissing(d *fsroot.Drives, p ops.Path) (string, error) {
-	root, err := d.Root(p.Drive)
-	if err != nil {
+	if _, err := d.Root(p.Drive); err != nil {
 		return "", err
 	}
 	first := p.Rel
@@ -43,7 +42,7 @@ func firstMissing(d *fsroot.Drives, p ops.Path) (string, error) {
 		if parent == "" {
 			return first, nil
 		}
-		exists, _, err := statKind(root, parent, false)
+		exists, _, err := statKind(d, ops.Path{Drive: p.Drive, Rel: parent}, false)
 		if err != nil {
 			return "", fmt.Errorf("%s: %w", p, err)
 		}
@@ -114,7 +113,7 @@ func (e *Executor) execMD(it ops.Item, res *ops.Result) {
 		return
 	}
 	e.failpoint("md.before-mkdir")
-	exists, isDir, err := statKind(root, it.Src.Rel, true)
+	exists, isDir, err := statKind(e.Drives, it.Src, true)
 	if err != nil {
 		setFailed(res, fmt.Errorf("%s: %w", it.Src, err))
 		return

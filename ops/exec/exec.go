@@ -105,6 +105,17 @@ func (e *Executor) getBuf() *[]byte {
 
 func (e *Executor) putBuf(b *[]byte) { e.bufs.Put(b) }
 
+// BeginRead opens a read scope of e's drives (fsroot.Drives.BeginRead)
+// for a caller that only reads until it calls the returned end: Prepare
+// and the backup plan of its intent, whose looks then open each folder
+// once.
+func (e *Executor) BeginRead() (end func()) {
+	if e.Drives == nil {
+		return func() {}
+	}
+	return e.Drives.BeginRead()
+}
+
 func (e *Executor) now() time.Time {
 	if e.Clock != nil {
 		return e.Clock()
@@ -151,6 +162,10 @@ func (e *Executor) Prepare(op *ops.Op, opID uint64) (*ops.Intent, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.Drives != nil {
+		// It reads only: each folder it looks into is opened once.
+		defer e.Drives.BeginRead()()
+	}
 	return k.prepare(e, op, opID)
 }
 
@@ -185,13 +200,9 @@ func (e *Executor) prepareOne(p ops.Path, rootOK bool) (*ops.Intent, error) {
 // Lstat of it.Src; with follow, a symbolic link is described by what it
 // points to (which must lie inside the drive).
 func (e *Executor) describeSource(it *ops.Item, follow bool) error {
-	root, err := e.Drives.Root(it.Src.Drive)
-	if err != nil {
-		return err
-	}
-	fi, err := root.Lstat(ops.RootName(it.Src.Rel))
+	fi, err := e.Drives.Lstat(it.Src)
 	if err == nil && follow && fi.Mode()&os.ModeSymlink != 0 {
-		fi, err = root.Stat(ops.RootName(it.Src.Rel))
+		fi, err = e.Drives.Stat(it.Src)
 	}
 	switch {
 	case err == nil:
@@ -253,12 +264,12 @@ func (e *Executor) expandSources(p ops.Path, follow bool) ([]ops.Path, error) {
 
 // statKind tells whether a path exists and is a folder; an error other
 // than "does not exist" (a link leaving the drive) is returned.
-func statKind(root *os.Root, rel string, follow bool) (exists, isDir bool, err error) {
+func statKind(d *fsroot.Drives, p ops.Path, follow bool) (exists, isDir bool, err error) {
 	var fi os.FileInfo
 	if follow {
-		fi, err = root.Stat(ops.RootName(rel))
+		fi, err = d.Stat(p)
 	} else {
-		fi, err = root.Lstat(ops.RootName(rel))
+		fi, err = d.Lstat(p)
 	}
 	if err != nil {
 		if fsroot.IsNotExist(err) {

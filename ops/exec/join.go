@@ -57,8 +57,7 @@ func (e *Executor) prepareJoin(op *ops.Op, opID uint64, first []ops.Path, dst op
 	if len(parts) > ops.MaxExpansion {
 		return nil, fmt.Errorf("%w: %d files to join, more than %d", ErrTooManyMatches, len(parts), ops.MaxExpansion)
 	}
-	dstRoot, err := e.Drives.Root(dst.Drive)
-	if err != nil {
+	if _, err := e.Drives.Root(dst.Drive); err != nil {
 		return nil, err
 	}
 	j := &ops.Join{EOF: !op.DstBinary, ModTime: e.joinStamp()}
@@ -70,7 +69,7 @@ func (e *Executor) prepareJoin(op *ops.Op, opID uint64, first []ops.Path, dst op
 		if pt.p.Rel == "" {
 			return nil, fmt.Errorf("%w: %s: a drive root", ErrBadPath, pt.p)
 		}
-		if i > 0 && sameFile(root, pt.p, dstRoot, dst) {
+		if i > 0 && sameFile(e.Drives, pt.p, dst) {
 			return nil, fmt.Errorf("%w: %s is both the destination and a later source of the join: its content would be lost before it is read", ErrSameFile, dst)
 		}
 		fi, err := root.Stat(ops.RootName(pt.p.Rel))
@@ -98,7 +97,7 @@ func (e *Executor) prepareJoin(op *ops.Op, opID uint64, first []ops.Path, dst op
 	it := ops.Item{Src: j.Parts[0].Path, Dst: dst, Temp: TempName(opID, 0), SrcExists: true,
 		SrcSize: j.Parts[0].Size, SrcModTime: j.Parts[0].ModTime, DstExisted: dstExists}
 	if dstExists {
-		if err := checkReplaceable(dstRoot, dst); err != nil {
+		if err := checkReplaceable(e.Drives, dst); err != nil {
 			return nil, err
 		}
 	}

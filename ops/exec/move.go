@@ -83,11 +83,7 @@ func (e *Executor) markCrossDevice(in *ops.Intent) error {
 		return nil
 	}
 	for _, it := range in.Items {
-		root, err := e.Drives.Root(it.Src.Drive)
-		if err != nil {
-			return err
-		}
-		if _, isDir, err := statKind(root, it.Src.Rel, true); err != nil {
+		if _, isDir, err := statKind(e.Drives, it.Src, true); err != nil {
 			return fmt.Errorf("%s: %w", it.Src, err)
 		} else if isDir {
 			return fmt.Errorf("%w: %s is a folder: a folder is not moved across drives or file systems", ErrUnsupported, it.Src)

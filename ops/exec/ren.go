@@ -98,7 +98,7 @@ func (e *Executor) prepareRen(op *ops.Op) (*ops.Intent, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, isDir, err := statKind(root, r.Rel, false); err != nil {
+		if _, isDir, err := statKind(e.Drives, r, false); err != nil {
 			return nil, fmt.Errorf("%s: %w", r, err)
 		} else if isDir && wildNew {
 			return nil, fmt.Errorf("%w: %s is a folder: ren renames a folder to a name without wildcards, not %q", ErrUnsupported, r, op.NewName)

@@ -23,11 +23,7 @@ func (e *Executor) sourceFiles(p ops.Path, follow, folder bool) (paths []ops.Pat
 		return nil, false, err
 	}
 	if folder && r.Rel != "" {
-		root, err := e.Drives.Root(r.Drive)
-		if err != nil {
-			return nil, false, err
-		}
-		_, isDir, err := statKind(root, r.Rel, follow)
+		_, isDir, err := statKind(e.Drives, r, follow)
 		if err != nil {
 			return nil, false, fmt.Errorf("%s: %w", r, err)
 		}
@@ -54,17 +50,17 @@ func dosReadOnly(root *os.Root, p ops.Path, fi os.FileInfo) (bool, error) {
 	return ro, nil
 }
 
-// sameFile reports whether a and b (resolved paths of roots ra and rb)
-// name one file: the same path, or one existing file by two names (two
-// drive letters mapped onto one folder, a case-insensitive file system).
-func sameFile(ra *os.Root, a ops.Path, rb *os.Root, b ops.Path) bool {
+// sameFile reports whether a and b (resolved paths of d) name one file:
+// the same path, or one existing file by two names (two drive letters
+// mapped onto one folder, a case-insensitive file system).
+func sameFile(d *fsroot.Drives, a, b ops.Path) bool {
 	if a == b {
 		return true
 	}
-	fa, err := ra.Stat(ops.RootName(a.Rel))
+	fa, err := d.Stat(a)
 	if err != nil {
 		return false
 	}
-	fb, err := rb.Stat(ops.RootName(b.Rel))
+	fb, err := d.Stat(b)
 	return err == nil && os.SameFile(fa, fb)
 }
