@@ -227,6 +227,31 @@ func (t *Tx) afterCommit(e *Entry, stay bool) error {
 	return t.PutBatch(b)
 }
 
+// CommittedBy says which entries the commit marker of e would leave
+// Committed, were it written now (a success: not one that stays queued),
+// by afterCommit's rule, without writing anything: e itself, unless it is
+// not the last of an atomic batch (it is Staged then); for the last of an
+// atomic batch, every Staged entry of that batch too. A nil e commits
+// nothing. The runner counts a deferred marker it is about to write in
+// the same transaction as committed (recovery's readWindow).
+func (t *Tx) CommittedBy(e *Entry) (func(*Entry) bool, error) {
+	if e == nil {
+		return func(*Entry) bool { return false }, nil
+	}
+	b, err := t.Batch(e.Batch)
+	switch {
+	case isNotFound(err) || err == nil && !b.Atomic:
+		return func(o *Entry) bool { return o.Seq == e.Seq }, nil
+	case err != nil:
+		return nil, err
+	case e.Pos < b.Entries:
+		return func(*Entry) bool { return false }, nil
+	}
+	return func(o *Entry) bool {
+		return o.Seq == e.Seq || o.Batch == e.Batch && o.State == Staged
+	}, nil
+}
+
 // countBackups adds the sizes of the file backups in to e's batch.
 func (t *Tx) countBackups(e *Entry, in *ops.Intent) error {
 	var n int64

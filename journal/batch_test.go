@@ -334,3 +334,52 @@ func TestBatch_PruneBackupsAccounting(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCommittedBy: what CommittedBy says a success's commit marker leaves
+// committed is what Commit then does, entry by entry, for a plain batch,
+// an atomic batch's first entries (staged) and its last (all of them).
+func TestCommittedBy(t *testing.T) {
+	j := mustOpenJournal(t)
+	plain := ingest(t, j, "p1", "p2")
+	at := ingestAtomic(t, j, RollbackDrop, "a1", "a2", "a3")
+	all := []uint64{plain.FirstSeq, plain.FirstSeq + 1, at.FirstSeq, at.FirstSeq + 1, at.FirstSeq + 2}
+	for _, seq := range []uint64{plain.FirstSeq, at.FirstSeq, at.FirstSeq + 1, at.FirstSeq + 2, plain.FirstSeq + 1} {
+		var said map[uint64]bool
+		if err := j.View(func(tx *Tx) error {
+			e, err := tx.Get(seq)
+			if err != nil {
+				return err
+			}
+			commits, err := tx.CommittedBy(e)
+			if err != nil {
+				return err
+			}
+			said = map[uint64]bool{}
+			for _, s := range all {
+				o, err := tx.Get(s)
+				if err != nil {
+					return err
+				}
+				said[s] = o.State == Committed || commits(o)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		runOp(t, j, seq, ops.Done, false, 0)
+		for _, s := range all {
+			if got := stateOf(t, j, s) == Committed; got != said[s] {
+				t.Errorf("after the commit of %d: entry %d committed %v, CommittedBy said %v", seq, s, got, said[s])
+			}
+		}
+	}
+	if err := j.View(func(tx *Tx) error {
+		commits, err := tx.CommittedBy(nil)
+		if err == nil && commits(&Entry{Seq: plain.FirstSeq}) {
+			t.Error("a nil entry commits something")
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -40,9 +40,10 @@ import (
 //
 // Transactions the runner makes directly on the journal never carry it:
 // syncMirror's confirmation after the rename (after the transaction that
-// wrote it) and an operation's progress in its intent
-// (Executor.Execute's step callback, after the intent that wrote it). When Run ends on an error before any of these, the marker is lost
-// with the runner, as in a crash.
+// wrote it) and an operation's progress in its intent (Executor.Execute's
+// step callback, after the intent that wrote it). When Run ends on an
+// error before any of these, the marker is lost with the runner, as in a
+// crash.
 //
 // This is safe because only file operations that succeeded are deferred,
 // and they are idempotent from their intent: until the marker is durable,

@@ -46,7 +46,7 @@ type window struct {
 // "The mirror protocol") and returns the window of operations SMS.INI lists.
 // committing, when not nil, is the operation whose deferred commit marker
 // is written first in the transaction that records the rewrite: what that
-// marker commits is counted as committed (committedBy).
+// marker commits is counted as committed (journal.Tx.CommittedBy).
 func readWindow(tx *journal.Tx, committing *journal.Entry) (*window, error) {
 	m, err := tx.Mirror()
 	if err != nil {
@@ -64,7 +64,7 @@ func readWindow(tx *journal.Tx, committing *journal.Entry) (*window, error) {
 		}
 	}
 	w.firstOpen = w.nextSeq
-	commits, err := committedBy(tx, committing)
+	commits, err := tx.CommittedBy(committing)
 	if err != nil {
 		return nil, err
 	}
@@ -90,33 +90,6 @@ func readWindow(tx *journal.Tx, committing *journal.Entry) (*window, error) {
 		w.listed = int(p.Added - w.start)
 	}
 	return w, nil
-}
-
-// committedBy says which entries the commit marker of c (nil for none)
-// leaves committed, as journal.Tx.Commit does: c itself, unless it is not
-// the last of an atomic batch (it is staged then); for the last of an
-// atomic batch, every staged entry of that batch too.
-func committedBy(tx *journal.Tx, c *journal.Entry) (func(*journal.Entry) bool, error) {
-	if c == nil {
-		return func(*journal.Entry) bool { return false }, nil
-	}
-	b, err := tx.Batch(c.Batch)
-	if err != nil {
-		if errors.Is(err, journal.ErrNotFound) {
-			return func(e *journal.Entry) bool { return e.Seq == c.Seq }, nil
-		}
-		return nil, err
-	}
-	switch {
-	case !b.Atomic:
-		return func(e *journal.Entry) bool { return e.Seq == c.Seq }, nil
-	case c.Pos < b.Entries:
-		return func(*journal.Entry) bool { return false }, nil
-	default:
-		return func(e *journal.Entry) bool {
-			return e.Seq == c.Seq || (e.Batch == c.Batch && e.State == journal.Staged)
-		}, nil
-	}
 }
 
 // splitAppended returns the entries of SMS.INI beyond those the window
