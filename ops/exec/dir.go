@@ -38,7 +38,7 @@ func firstMissing(d *fsroot.Drives, p ops.Path) (string, error) {
 	}
 	first := p.Rel
 	for {
-		parent := parentRel(first)
+		parent, _ := ops.SplitRel(first)
 		if parent == "" {
 			return first, nil
 		}
@@ -51,14 +51,6 @@ func firstMissing(d *fsroot.Drives, p ops.Path) (string, error) {
 		}
 		first = parent
 	}
-}
-
-// parentRel is the folder holding rel ("" for one at the drive root).
-func parentRel(rel string) string {
-	if i := strings.LastIndexByte(rel, '/'); i >= 0 {
-		return rel[:i]
-	}
-	return ""
 }
 
 func (mdKind) check(op *ops.Op, in *ops.Intent) error { return checkOne(op, in) }
@@ -168,7 +160,8 @@ func mdSyncFolders(it ops.Item) []string {
 	if first == "" || (first != rel && !strings.HasPrefix(rel, first+"/")) {
 		first = rel[:strings.IndexByte(rel+"/", '/')]
 	}
-	dirs := []string{parentRel(first)}
+	parent, _ := ops.SplitRel(first)
+	dirs := []string{parent}
 	for dir := first; dir != rel; {
 		dirs = append(dirs, dir)
 		next := strings.IndexByte(rel[len(dir)+1:], '/')
