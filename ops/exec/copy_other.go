@@ -46,3 +46,6 @@ func (c *copyReader) copyFile(dst, src *os.File, sfi os.FileInfo, _ copyPaths) (
 		return sourceUnchanged(src, sfi, total)
 	}, nil
 }
+
+// syncAfterRename is Linux's btrfs case (see copy_linux.go): never here.
+func syncAfterRename(*os.File) bool { return false }
