@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 
 	"smswork/ops"
@@ -25,7 +24,7 @@ const hashLen = 2 * sha256.Size
 func encodeRecord(rec *Record) ([]byte, error) {
 	c := *rec
 	c.Hash = ""
-	canon, err := json.Marshal(&c)
+	canon, err := c.MarshalJSON() // what json.Marshal writes, without its scan of it
 	if err != nil {
 		return nil, fmt.Errorf("encode record %d: %w", rec.ID, err)
 	}

@@ -41,6 +41,11 @@ func (e *Entry) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// decodeEntry decodes a stored entry into e: Entry's UnmarshalJSON,
+// which validates v as it decodes, without json.Unmarshal's first pass
+// over all of v.
+func decodeEntry(v []byte, e *Entry) error { return e.UnmarshalJSON(v) }
+
 // MarshalJSON encodes r with its raw text kept byte for byte.
 func (r Record) MarshalJSON() ([]byte, error) {
 	type plain Record

@@ -86,7 +86,7 @@ func (t *Tx) ConfirmMirror(start uint64) error {
 	c := q.Cursor()
 	for k, v := c.First(); k != nil && binary.BigEndian.Uint64(k) < start; k, v = c.Next() {
 		var e Entry
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := decodeEntry(v, &e); err != nil {
 			return fmt.Errorf("queue entry %d: %w: %v", binary.BigEndian.Uint64(k), ErrCorrupt, err)
 		}
 		if e.State != Committed {
@@ -151,7 +151,7 @@ func (t *Tx) QueueFrom(seq uint64, fn func(*Entry) error) error {
 	c := t.tx.Bucket(bucketQueue).Cursor()
 	for k, v := c.Seek(u64(seq)); k != nil; k, v = c.Next() {
 		var e Entry
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := decodeEntry(v, &e); err != nil {
 			return fmt.Errorf("queue entry %d: %w: %v", binary.BigEndian.Uint64(k), ErrCorrupt, err)
 		}
 		if err := fn(&e); err != nil {
@@ -171,7 +171,7 @@ func (t *Tx) Get(seq uint64) (*Entry, error) {
 		return nil, fmt.Errorf("operation %d: %w", seq, ErrNotFound)
 	}
 	var e Entry
-	if err := json.Unmarshal(v, &e); err != nil {
+	if err := decodeEntry(v, &e); err != nil {
 		return nil, fmt.Errorf("queue entry %d: %w: %v", seq, ErrCorrupt, err)
 	}
 	return &e, nil
@@ -333,8 +333,17 @@ func (t *Tx) putRecord(rec *Record) error {
 	return b.Put(u64(rec.ID), data)
 }
 
+// putJSON stores v's JSON under k. A value with a MarshalJSON of its own
+// (an Entry) is encoded by it directly: json.Marshal would only scan its
+// compact, valid output once more.
 func (t *Tx) putJSON(b *bolt.Bucket, k []byte, v any) error {
-	data, err := json.Marshal(v)
+	var data []byte
+	var err error
+	if m, ok := v.(json.Marshaler); ok {
+		data, err = m.MarshalJSON()
+	} else {
+		data, err = json.Marshal(v)
+	}
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", k, err)
 	}

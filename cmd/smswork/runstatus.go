@@ -97,10 +97,13 @@ type statusWriter struct {
 	path string
 	log  zerolog.Logger
 
-	mu     sync.Mutex
-	st     runState
-	since  int // commits since the last rewrite
-	closed bool
+	mu    sync.Mutex
+	st    runState
+	since int // commits since the last rewrite
+	// pending are the records committed since the last rewrite that may
+	// be among the recent ones (addRecent).
+	pending []*journal.Record
+	closed  bool
 }
 
 // newStatusWriter starts the status file of a run (kind "run" or "undo").
@@ -174,16 +177,33 @@ func intentBytes(in *ops.Intent) int64 {
 	return n
 }
 
-// addRecent keeps rec among the recent records, within the bounds.
+// addRecent keeps rec among the recent records. It is encoded when the
+// file is next written (encodeRecent), not now: of the statusEvery
+// records between two writes, at most statusRecent are kept, and a drain
+// of small operations would spend a share of its CPU encoding records
+// no one reads.
 func (w *statusWriter) addRecent(rec *journal.Record) {
-	data, err := json.Marshal(rec) // the stored form: Hash is its last member
-	if err != nil {
-		return
-	}
 	if w.st.RecentFrom == 0 {
 		w.st.RecentFrom = rec.ID
 	}
-	w.st.Recent = append(w.st.Recent, data)
+	w.pending = append(w.pending, rec)
+	if len(w.pending) > statusRecent {
+		w.pending = append(w.pending[:0], w.pending[len(w.pending)-statusRecent:]...)
+	}
+}
+
+// encodeRecent moves the pending records into the file's recent ones, in
+// their stored form, within the bounds (w.mu held).
+func (w *statusWriter) encodeRecent() {
+	for _, rec := range w.pending {
+		data, err := json.Marshal(rec) // the stored form: Hash is its last member
+		if err != nil {
+			continue
+		}
+		w.st.Recent = append(w.st.Recent, data)
+	}
+	clear(w.pending)
+	w.pending = w.pending[:0]
 	size := 0
 	for i := len(w.st.Recent) - 1; i >= 0; i-- {
 		size += len(w.st.Recent[i])
@@ -216,6 +236,7 @@ func (w *statusWriter) now() time.Time { return time.Now().UTC() }
 func (w *statusWriter) writeLocked() {
 	w.st.Updated = w.now()
 	w.since = 0
+	w.encodeRecent()
 	data, err := json.Marshal(&w.st)
 	if err == nil {
 		err = replaceFile(w.path, data)
