@@ -474,8 +474,8 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, m copyMode, 
 		return fr, false, err
 	}
 	if syncRenamed {
-		if err := fsroot.SyncFile(dstRoot, it.Dst.Rel); err != nil {
-			return fr, false, fmt.Errorf("sync %s: %w", it.Dst, err)
+		if err := syncFileSystemOf(dstRoot, ops.RootName(it.Dst.Rel)); err != nil {
+			return fr, false, fmt.Errorf("commit the file system of %s: %w", it.Dst, err)
 		}
 	}
 	fr = ops.FileResult{Path: it.Dst, Size: n, SrcSHA256: hex.EncodeToString(cr.srcHash.Sum(nil))}
