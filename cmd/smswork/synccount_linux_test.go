@@ -125,20 +125,19 @@ var syncKinds = []struct {
 // CURRENT OPEN COUNTS: openat and newfstatat calls of a whole run of
 // syncOps entries per kind, as of today. An operation's preparation (its
 // intent and backup plan) looks through one handle per folder (a read
-// scope of fsroot.Drives); its execution walks each path from the
-// drive's root (os.Root), opening every folder of it again: the rest of
-// the way to the floor. (A copy's write through one handle on its folder
-// saved 3 more a copy, but was taken out: once, on a loaded machine, a
-// btrfs power cut then left the temporary file beside the destination,
-// an open question, see the README.) Whoever changes resolution updates
+// scope of fsroot.Drives), and a copy's write through one handle on its
+// destination folder (fsroot.Replace); its execution otherwise walks each
+// path from the drive's root (os.Root), opening every folder of it again:
+// the rest of the way to the floor. Whoever changes resolution updates
 // this table. They are asserted to within openSlack calls a run, so that a
 // change of one call an operation, in either direction, is seen (100 calls
 // a run). Per operation (the run's fixed 35 apart), openat went from copy
-// 22, copy over 25, del 12, move 18, md 9, rd 8, touch 7 to 14, 16, 9, 13,
-// 6, 6 and 5 with the read scope and one leftover removal a copy.
+// 22, copy over 25, del 12, move 18, md 9, rd 8, touch 7 to 11, 13, 9, 13,
+// 6, 6 and 5 with the read scope, the folder handle and one leftover
+// removal a copy.
 var openCounts = map[string]struct{ openat, newfstatat int }{
-	"copy":      {1435, 1739},
-	"copy over": {1634, 1539},
+	"copy":      {1135, 1739},
+	"copy over": {1334, 1539},
 	"del":       {934, 839},
 	"move":      {1335, 2039},
 	"md":        {635, 1239},

@@ -20,17 +20,20 @@ func nativeDriveDir(letter string) (string, error) {
 
 // SyncRootDir makes the entries of folder rel of root durable. Like
 // SyncDir it tolerates file systems that cannot sync a folder.
-func SyncRootDir(root *os.Root, rel string) error {
+func SyncRootDir(root *os.Root, rel string) error { return syncRootDir(root, rel, rel) }
+
+// syncRootDir is SyncRootDir of folder rel of root, named shown in errors.
+func syncRootDir(root *os.Root, rel, shown string) error {
 	d, err := root.Open(relName(rel))
 	if err != nil {
-		return fmt.Errorf("open folder %s: %w", rel, err)
+		return fmt.Errorf("open folder %s: %w", shown, err)
 	}
 	err = d.Sync()
 	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
-		return fmt.Errorf("sync folder %s: %w", rel, err)
+		return fmt.Errorf("sync folder %s: %w", shown, err)
 	}
 	return nil
 }

@@ -25,6 +25,8 @@ func nativeDriveDir(letter string) (string, error) { return letter + `:\`, nil }
 // for FlushFileBuffers without backup privileges.
 func SyncRootDir(*os.Root, string) error { return nil }
 
+func syncRootDir(*os.Root, string, string) error { return nil }
+
 // DeviceID cannot tell volumes apart inside one drive on Windows; moves
 // between different drive letters are already cross-device.
 func DeviceID(*os.Root, string) (uint64, bool) { return 0, false }

@@ -52,15 +52,27 @@ type ReplaceOptions struct {
 // or the new ones, never a mix; once Replace returns nil the new bytes
 // survive a power loss. On an error before the rename the temporary file
 // is removed and name is unchanged.
+//
+// Every step goes through one handle on folder dir, opened once (os.Root
+// would open it again for each step): the temporary file is created,
+// timed, renamed and its folder synced in the same folder, even should
+// the folder be renamed meanwhile.
 func Replace(root *os.Root, dir, temp, name string, o ReplaceOptions) (err error) {
-	tmpRel := ops.JoinRel(dir, temp)
-	if err := WriteNew(root, tmpRel, o); err != nil {
+	folder := root
+	if dir != "" {
+		if folder, err = root.OpenRoot(relName(dir)); err != nil {
+			return fmt.Errorf("open folder %s: %w", dir, err)
+		}
+		defer func() { _ = folder.Close() }()
+	}
+	tmpRel, target := ops.JoinRel(dir, temp), ops.JoinRel(dir, name)
+	if err := writeNew(folder, temp, tmpRel, o); err != nil {
 		return err
 	}
 	renamed := false
 	defer func() {
 		if err != nil && !renamed && (o.KeepTemp == nil || !o.KeepTemp(err)) {
-			_ = root.Remove(relName(tmpRel))
+			_ = folder.Remove(temp)
 		}
 	}()
 	if o.BeforeRename != nil {
@@ -68,8 +80,7 @@ func Replace(root *os.Root, dir, temp, name string, o ReplaceOptions) (err error
 			return err
 		}
 	}
-	target := ops.JoinRel(dir, name)
-	if err := root.Rename(relName(tmpRel), relName(target)); err != nil {
+	if err := folder.Rename(temp, name); err != nil {
 		if o.MapRenameErr != nil {
 			err = o.MapRenameErr(err)
 		}
@@ -82,7 +93,7 @@ func Replace(root *os.Root, dir, temp, name string, o ReplaceOptions) (err error
 	if o.NoFolderSync {
 		return nil
 	}
-	if err := SyncRootDir(root, dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := syncRootDir(folder, "", dir); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	return nil
@@ -95,9 +106,14 @@ func Replace(root *os.Root, dir, temp, name string, o ReplaceOptions) (err error
 // caller that puts the file in place itself (a restore, which may link
 // instead of copy) renames it and syncs the folder.
 func WriteNew(root *os.Root, rel string, o ReplaceOptions) (err error) {
+	return writeNew(root, rel, rel, o)
+}
+
+// writeNew is WriteNew of file rel of root, named shown in errors.
+func writeNew(root *os.Root, rel, shown string, o ReplaceOptions) (err error) {
 	f, err := root.OpenFile(relName(rel), os.O_WRONLY|os.O_CREATE|os.O_EXCL, o.Perm)
 	if err != nil {
-		return fmt.Errorf("create %s: %w", rel, err)
+		return fmt.Errorf("create %s: %w", shown, err)
 	}
 	ok := false
 	defer func() {
@@ -105,7 +121,7 @@ func WriteNew(root *os.Root, rel string, o ReplaceOptions) (err error) {
 			_ = root.Remove(relName(rel))
 		}
 	}()
-	err = writeTemp(f, rel, o, func() error {
+	err = writeTemp(f, shown, o, func() error {
 		return root.Chtimes(relName(rel), time.Time{}, o.ModTime)
 	})
 	ok = err == nil
