@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -79,10 +80,36 @@ func usageErr(format string, a ...any) error {
 }
 
 func main() {
+	tuneGC(os.Getenv)
 	ctx, stop := signalContext(context.Background())
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// The garbage collector's settings for a run, unless GOGC or GOMEMLIMIT
+// say otherwise: a drain's live heap is small (a few MiB: one operation
+// at a time, the queue's entries read as they come), so the default GOGC
+// of 100 collects every few MiB allocated, a dozen times a second in a
+// drain of small operations (a tenth of its CPU in the collector and its
+// pauses; the bench's small copies ran 8% faster at 400). gcPercent
+// collects less often; gcMemoryLimit, a soft limit, makes it collect
+// sooner again should the heap grow (a queue of 100,000 entries, a
+// history export), so that peak memory stays bounded.
+const (
+	gcPercent     = 400
+	gcMemoryLimit = 48 << 20
+)
+
+// tuneGC applies gcPercent and gcMemoryLimit where getenv (os.Getenv)
+// leaves them to the program.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(gcMemoryLimit)
+	}
 }
 
 // signalError is the cause of a context ended by a signal: a run stopped by
