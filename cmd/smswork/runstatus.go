@@ -35,9 +35,12 @@ func statusFileName(journalPath string) string { return journalPath + ".status" 
 // take a while starts (a program, a copy or move of statusLongBytes or
 // more); at a failure or a hold; and after every statusEvery commits
 // otherwise, so that a queue of quick operations costs a rewrite per
-// statusEvery of them, not one each.
+// statusEvery of them, not one each. A rewrite creates a file and renames
+// it over the last (perf of 1,000 small dels: 2.2% of the CPU at a rewrite
+// every 32; at about a millisecond an operation, every 128 still shows a
+// quick queue's progress several times a second).
 const (
-	statusEvery     = 32
+	statusEvery     = 128
 	statusLongBytes = 1 << 20
 )
 
