@@ -156,3 +156,42 @@ func loopDisk(t *testing.T, fs string) string {
 	}
 	return c
 }
+
+// TestExecutor_CopyCommitsOnBtrfs: on btrfs a copy returns with the file
+// system's transaction committed (syncAfterRename), so btrfs's log holds
+// nothing of it: the superblock's log_root is 0. With only the fsyncs of
+// the temporary file and of the folder, the copy lives in the log, which
+// can bring the temporary name back after a power cut (the README, Power
+// loss on ext4, XFS and btrfs).
+func TestExecutor_CopyCommitsOnBtrfs(t *testing.T) {
+	for _, fs := range []string{"btrfs"} {
+		t.Run(fs, func(t *testing.T) {
+			c := loopDisk(t, fs)
+			d, err := fsroot.NewDrives(map[string]string{"C": c})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = d.Close() })
+			e := &Executor{Drives: d, Log: zerolog.Nop()}
+			exWrite(t, c, "a.txt", "a small file\n")
+			if err := fsroot.SyncFileSystems([]string{c}); err != nil {
+				t.Fatal(err)
+			}
+			exWant(t, exDo(t, e, &ops.Op{Kind: ops.KindCopy, Src: exC("a.txt"), Dst: exC("b.txt")}), ops.Done)
+			image := filepath.Join(filepath.Dir(filepath.Dir(c)), fs+".img")
+			out, err := exec.Command("btrfs", "inspect-internal", "dump-super", image).CombinedOutput()
+			if err != nil {
+				t.Fatalf("dump-super: %v: %s", err, out)
+			}
+			logRoot := ""
+			for _, line := range strings.Split(string(out), "\n") {
+				if f := strings.Fields(line); len(f) == 2 && f[0] == "log_root" {
+					logRoot = f[1]
+				}
+			}
+			if logRoot != "0" {
+				t.Errorf("after the copy the superblock's log_root is %q, want 0 (the transaction committed):\n%s", logRoot, out)
+			}
+		})
+	}
+}
