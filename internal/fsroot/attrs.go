@@ -72,6 +72,37 @@ func IsReadOnly(root *os.Root, rel string, fi os.FileInfo) (bool, error) {
 	return isReadOnly(root, rel, fi)
 }
 
+// IsReadOnly is IsReadOnly for a file of d's drives, which remembers the
+// file systems that keep no NTFS attributes (any but ntfs-3g's and the
+// kernel's ntfs3): once one has answered so, the files on it are judged by
+// their mode without being opened to ask (a del and a copy over a file
+// opened it for that alone: an open and a close, Go's four fcntl calls
+// and the failed fgetxattr, every time).
+func (d *Drives) IsReadOnly(root *os.Root, rel string, fi os.FileInfo) (bool, error) {
+	if d == nil || !fi.Mode().IsRegular() {
+		return IsReadOnly(root, rel, fi)
+	}
+	return d.isReadOnly(root, rel, fi)
+}
+
+// attrlessDevice reports whether d found that device dev keeps no NTFS
+// attributes.
+func (d *Drives) attrlessDevice(dev uint64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.attrless[dev]
+}
+
+// setAttrless records that device dev keeps no NTFS attributes.
+func (d *Drives) setAttrless(dev uint64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.attrless == nil {
+		d.attrless = make(map[uint64]bool)
+	}
+	d.attrless[dev] = true
+}
+
 // MakeWritable clears what makes file rel of root read-only (del /f): its
 // ReadOnly attribute, and on a file system that keeps none the missing
 // write permission (the owner's write bit is added).

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -73,16 +74,46 @@ func keepAttrsOnTemp(tmp *os.File, path string) error {
 }
 
 func isReadOnly(root *os.Root, rel string, fi os.FileInfo) (bool, error) {
+	ro, _, err := readOnlyAttr(root, rel, fi)
+	return ro, err
+}
+
+// readOnlyAttr is isReadOnly, and whether the file system said it keeps
+// no such attribute at all (ENOTSUP, EOPNOTSUPP: not ENODATA, which a file
+// system with attributes may answer for one file).
+func readOnlyAttr(root *os.Root, rel string, fi os.FileInfo) (ro, none bool, err error) {
 	f, err := root.Open(relName(rel))
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	defer f.Close()
-	a, kept, err := fileAttrs(f)
-	if err != nil || !kept {
-		return modeReadOnly(fi), err
+	var b [4]byte
+	n, err := unix.Fgetxattr(int(f.Fd()), ntfsAttrib, b[:])
+	switch {
+	case err != nil && (errors.Is(err, unix.ENOTSUP) || errors.Is(err, unix.EOPNOTSUPP)):
+		return modeReadOnly(fi), true, nil
+	case err != nil && noXattr(err):
+		return modeReadOnly(fi), false, nil
+	case err != nil:
+		return modeReadOnly(fi), false, err
+	case n != 4:
+		return modeReadOnly(fi), false, nil
 	}
-	return a&AttrReadOnly != 0, nil
+	return binary.BigEndian.Uint32(b[:])&AttrReadOnly != 0, false, nil
+}
+
+// isReadOnly is Drives.IsReadOnly on Linux: a device found to keep no
+// attributes is not asked again.
+func (d *Drives) isReadOnly(root *os.Root, rel string, fi os.FileInfo) (bool, error) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if ok && d.attrlessDevice(uint64(st.Dev)) {
+		return modeReadOnly(fi), nil
+	}
+	ro, none, err := readOnlyAttr(root, rel, fi)
+	if ok && none && err == nil {
+		d.setAttrless(uint64(st.Dev))
+	}
+	return ro, err
 }
 
 func makeWritable(root *os.Root, rel string, fi os.FileInfo) error {

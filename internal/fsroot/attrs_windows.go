@@ -46,3 +46,8 @@ func isReadOnly(_ *os.Root, _ string, fi os.FileInfo) (bool, error) { return mod
 func makeWritable(root *os.Root, rel string, fi os.FileInfo) error {
 	return chmodWritable(root, rel, fi)
 }
+
+// isReadOnly is Drives.IsReadOnly here: the mode says it, nothing is opened.
+func (d *Drives) isReadOnly(root *os.Root, rel string, fi os.FileInfo) (bool, error) {
+	return isReadOnly(root, rel, fi)
+}

@@ -29,6 +29,9 @@ type Drives struct {
 	listings int
 	// scope is the open read scope, if any (see scope.go).
 	scope *readScope
+	// attrless are the devices (st_dev) whose file system was found to
+	// keep no NTFS attributes (Drives.IsReadOnly).
+	attrless map[uint64]bool
 }
 
 // ParseDriveFlag parses the value of a --drive flag, `C=/mnt/image/c`: a

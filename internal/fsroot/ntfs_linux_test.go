@@ -124,14 +124,35 @@ func TestAttributes_NTFS(t *testing.T) {
 	if fi.Mode().Perm()&0o200 == 0 {
 		t.Fatalf("mode %v: ntfs-3g with umask=022 was expected to show a writable mode", fi.Mode())
 	}
+	drives, err := NewDrives(map[string]string{"C": v.Dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drives.Close()
 	if ro, err := IsReadOnly(root, "src.dll", fi); err != nil || !ro {
 		t.Fatalf("IsReadOnly of a file with the ReadOnly attribute = %v, %v", ro, err)
+	}
+	// Drives.IsReadOnly asks ntfs-3g every time: it keeps attributes.
+	if err := os.WriteFile(filepath.Join(v.Dir, "plain.dll"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	setNTFSAttrs(t, filepath.Join(v.Dir, "plain.dll"), 0x80)
+	for i := 0; i < 2; i++ {
+		if ro, err := drives.IsReadOnly(root, "plain.dll", fi); err != nil || ro {
+			t.Fatalf("Drives.IsReadOnly of a Normal file, call %d = %v, %v", i+1, ro, err)
+		}
+		if ro, err := drives.IsReadOnly(root, "src.dll", fi); err != nil || !ro {
+			t.Fatalf("Drives.IsReadOnly of a ReadOnly file, call %d = %v, %v", i+1, ro, err)
+		}
 	}
 	if err := MakeWritable(root, "src.dll", fi); err != nil {
 		t.Fatal(err)
 	}
 	if ro, err := IsReadOnly(root, "src.dll", fi); err != nil || ro {
 		t.Fatalf("IsReadOnly after MakeWritable = %v, %v", ro, err)
+	}
+	if ro, err := drives.IsReadOnly(root, "src.dll", fi); err != nil || ro {
+		t.Fatalf("Drives.IsReadOnly after MakeWritable = %v, %v", ro, err)
 	}
 	if got := ntfsAttrs(t, src); got&0x06 != 0x06 {
 		t.Errorf("MakeWritable dropped Hidden or System: %#x", got)

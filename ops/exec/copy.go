@@ -196,7 +196,7 @@ func checkReplaceable(d *fsroot.Drives, p ops.Path) error {
 		}
 		return fmt.Errorf("%s: %w", p, err)
 	}
-	ro, err := dosReadOnly(root, p, fi)
+	ro, err := dosReadOnly(d, root, p, fi)
 	if err != nil {
 		return err
 	}

@@ -102,7 +102,7 @@ func (e *Executor) execDel(op *ops.Op, in *ops.Intent, step func(*ops.Intent) er
 			if fi.IsDir() {
 				return fmt.Errorf("%s is a folder, not deleted (del deletes files; rd removes folders)", it.Src)
 			}
-			ro, err := dosReadOnly(root, it.Src, fi)
+			ro, err := dosReadOnly(e.Drives, root, it.Src, fi)
 			if err != nil {
 				return err
 			}

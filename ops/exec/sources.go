@@ -39,11 +39,11 @@ func (e *Executor) sourceFiles(p ops.Path, follow, folder bool) (paths []ops.Pat
 // read-only as DOS sees it. Only drive paths follow DOS's rules: a native
 // Unix path keeps Unix's, where a file's mode does not stop its removal
 // or replacement.
-func dosReadOnly(root *os.Root, p ops.Path, fi os.FileInfo) (bool, error) {
+func dosReadOnly(d *fsroot.Drives, root *os.Root, p ops.Path, fi os.FileInfo) (bool, error) {
 	if p.Drive == "" {
 		return false, nil
 	}
-	ro, err := fsroot.IsReadOnly(root, p.Rel, fi)
+	ro, err := d.IsReadOnly(root, p.Rel, fi)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", p, err)
 	}
