@@ -2,8 +2,10 @@ package fsroot
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -98,5 +100,28 @@ func mustOnlyFile(t *testing.T, p string) {
 	}
 	if len(es) != 1 || es[0].Name() != filepath.Base(p) {
 		t.Errorf("folder holds %v", es)
+	}
+}
+
+// TestSyncDir_Errors: SyncDir of a folder succeeds; of a missing folder
+// or of a file it fails, naming the folder, with the error os.Open gives.
+func TestSyncDir_Errors(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows syncs no folder (a folder's entries are durable with its files)")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f.txt")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := SyncDir(dir); err != nil {
+		t.Fatalf("SyncDir(%s): %v", dir, err)
+	}
+	missing := filepath.Join(dir, "missing")
+	if err := SyncDir(missing); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), missing) {
+		t.Errorf("SyncDir of a missing folder: %v, want not-exist naming it", err)
+	}
+	if err := SyncDir(file); err == nil || !strings.Contains(err.Error(), file) {
+		t.Errorf("SyncDir of a file: %v, want an error naming it", err)
 	}
 }
