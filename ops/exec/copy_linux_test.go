@@ -157,16 +157,16 @@ func loopDisk(t *testing.T, fs string) string {
 	return c
 }
 
-// TestExecutor_CopyCommitsOnBtrfs: on btrfs a copy returns with the file
+// TestExecutor_CopyCommitsOnBtrfs: on btrfs a copy (and a join) returns with the file
 // system's transaction committed (syncAfterRename), so btrfs's log holds
 // nothing of it: the superblock's log_root is 0. With only the fsyncs of
 // the temporary file and of the folder, the copy lives in the log, which
 // can bring the temporary name back after a power cut (the README, Power
 // loss on ext4, XFS and btrfs).
 func TestExecutor_CopyCommitsOnBtrfs(t *testing.T) {
-	for _, fs := range []string{"btrfs"} {
-		t.Run(fs, func(t *testing.T) {
-			c := loopDisk(t, fs)
+	for _, entry := range []string{`copy c:\a.txt c:\b.txt`, `copy c:\a.txt+c:\a2.txt c:\joined.txt`} {
+		t.Run(entry, func(t *testing.T) {
+			c := loopDisk(t, "btrfs")
 			d, err := fsroot.NewDrives(map[string]string{"C": c})
 			if err != nil {
 				t.Fatal(err)
@@ -174,11 +174,16 @@ func TestExecutor_CopyCommitsOnBtrfs(t *testing.T) {
 			t.Cleanup(func() { _ = d.Close() })
 			e := &Executor{Drives: d, Log: zerolog.Nop()}
 			exWrite(t, c, "a.txt", "a small file\n")
+			exWrite(t, c, "a2.txt", "and another\n")
 			if err := fsroot.SyncFileSystems([]string{c}); err != nil {
 				t.Fatal(err)
 			}
-			exWant(t, exDo(t, e, &ops.Op{Kind: ops.KindCopy, Src: exC("a.txt"), Dst: exC("b.txt")}), ops.Done)
-			image := filepath.Join(filepath.Dir(filepath.Dir(c)), fs+".img")
+			op, err := ops.Parse(entry)
+			if err != nil {
+				t.Fatal(err)
+			}
+			exWant(t, exDo(t, e, op), ops.Done)
+			image := filepath.Join(filepath.Dir(filepath.Dir(c)), "btrfs.img")
 			out, err := exec.Command("btrfs", "inspect-internal", "dump-super", image).CombinedOutput()
 			if err != nil {
 				t.Fatalf("dump-super: %v: %s", err, out)
