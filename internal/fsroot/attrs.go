@@ -82,7 +82,15 @@ func (d *Drives) IsReadOnly(root *os.Root, rel string, fi os.FileInfo) (bool, er
 	if d == nil || !fi.Mode().IsRegular() {
 		return IsReadOnly(root, rel, fi)
 	}
-	return d.isReadOnly(root, rel, fi)
+	dev, ok := deviceOf(fi)
+	if ok && d.attrlessDevice(dev) {
+		return modeReadOnly(fi), nil
+	}
+	ro, none, err := readOnlyAttr(root, rel, fi)
+	if ok && none && err == nil {
+		d.setAttrless(dev)
+	}
+	return ro, err
 }
 
 // attrlessDevice reports whether d found that device dev keeps no NTFS

@@ -102,18 +102,13 @@ func readOnlyAttr(root *os.Root, rel string, fi os.FileInfo) (ro, none bool, err
 	return binary.BigEndian.Uint32(b[:])&AttrReadOnly != 0, false, nil
 }
 
-// isReadOnly is Drives.IsReadOnly on Linux: a device found to keep no
-// attributes is not asked again.
-func (d *Drives) isReadOnly(root *os.Root, rel string, fi os.FileInfo) (bool, error) {
+// deviceOf is the device (st_dev) of the file fi describes.
+func deviceOf(fi os.FileInfo) (uint64, bool) {
 	st, ok := fi.Sys().(*syscall.Stat_t)
-	if ok && d.attrlessDevice(uint64(st.Dev)) {
-		return modeReadOnly(fi), nil
+	if !ok {
+		return 0, false
 	}
-	ro, none, err := readOnlyAttr(root, rel, fi)
-	if ok && none && err == nil {
-		d.setAttrless(uint64(st.Dev))
-	}
-	return ro, err
+	return uint64(st.Dev), true
 }
 
 func makeWritable(root *os.Root, rel string, fi os.FileInfo) error {
