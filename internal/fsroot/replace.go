@@ -66,7 +66,8 @@ func Replace(root *os.Root, dir, temp, name string, o ReplaceOptions) (err error
 		defer func() { _ = folder.Close() }()
 	}
 	tmpRel, target := ops.JoinRel(dir, temp), ops.JoinRel(dir, name)
-	if err := writeNew(folder, temp, tmpRel, o); err != nil {
+	commit, err := writeNew(folder, temp, tmpRel, o)
+	if err != nil {
 		return err
 	}
 	renamed := false
@@ -96,6 +97,11 @@ func Replace(root *os.Root, dir, temp, name string, o ReplaceOptions) (err error
 	if err := syncRootDir(folder, "", dir); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
+	if commit {
+		if err := commitFileSystem(folder, name); err != nil {
+			return fmt.Errorf("commit the file system of %s: %w", target, err)
+		}
+	}
 	return nil
 }
 
@@ -106,15 +112,19 @@ func Replace(root *os.Root, dir, temp, name string, o ReplaceOptions) (err error
 // caller that puts the file in place itself (a restore, which may link
 // instead of copy) renames it and syncs the folder.
 func WriteNew(root *os.Root, rel string, o ReplaceOptions) (err error) {
-	return writeNew(root, rel, rel, o)
+	_, err = writeNew(root, rel, rel, o)
+	return err
 }
 
-// writeNew is WriteNew of file rel of root, named shown in errors.
-func writeNew(root *os.Root, rel, shown string, o ReplaceOptions) (err error) {
+// writeNew is WriteNew of file rel of root, named shown in errors. commit
+// says the file's file system must commit its transaction once the file
+// is renamed into place (renameNeedsCommit).
+func writeNew(root *os.Root, rel, shown string, o ReplaceOptions) (commit bool, err error) {
 	f, err := root.OpenFile(relName(rel), os.O_WRONLY|os.O_CREATE|os.O_EXCL, o.Perm)
 	if err != nil {
-		return fmt.Errorf("create %s: %w", shown, err)
+		return false, fmt.Errorf("create %s: %w", shown, err)
 	}
+	commit = renameNeedsCommit(f)
 	ok := false
 	defer func() {
 		if err != nil && !ok {
@@ -125,7 +135,7 @@ func writeNew(root *os.Root, rel, shown string, o ReplaceOptions) (err error) {
 		return root.Chtimes(relName(rel), time.Time{}, o.ModTime)
 	})
 	ok = err == nil
-	return err
+	return commit, err
 }
 
 // writeTemp is what every atomic write does to its new file, in this

@@ -414,14 +414,13 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, m copyMode, 
 	// a crash point's panic in tests), the hash reading the source through
 	// buf is over before buf goes back to the Executor.
 	defer cr.endHash()
-	staged, syncRenamed := false, false
+	staged := false
 	dir, name := ops.SplitRel(it.Dst.Rel)
 	err = fsroot.Replace(dstRoot, dir, it.Temp, name, fsroot.ReplaceOptions{
 		Perm: sfi.Mode().Perm(),
 		// One fsync makes the bytes and the kept modification time durable.
 		ModTime: sfi.ModTime(),
 		Fill: func(tmp *os.File) (err error) {
-			syncRenamed = syncAfterRename(tmp)
 			if cr.dstHash != nil {
 				n, err = cr.WriteTo(tmp)
 			} else {
@@ -472,11 +471,6 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, m copyMode, 
 			fr = ops.FileResult{Path: it.Dst, Size: n, SHA256: cr.sum()}
 		}
 		return fr, false, err
-	}
-	if syncRenamed {
-		if err := syncFileSystemOf(dstRoot, ops.RootName(it.Dst.Rel)); err != nil {
-			return fr, false, fmt.Errorf("commit the file system of %s: %w", it.Dst, err)
-		}
 	}
 	fr = ops.FileResult{Path: it.Dst, Size: n, SrcSHA256: hex.EncodeToString(cr.srcHash.Sum(nil))}
 	fr.SHA256 = fr.SrcSHA256

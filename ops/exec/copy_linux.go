@@ -136,34 +136,3 @@ func kernelCannot(err error) bool {
 	return errors.Is(err, unix.EXDEV) || errors.Is(err, unix.EOPNOTSUPP) ||
 		errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.ENOTTY)
 }
-
-// syncAfterRename reports whether a copy must commit the file system's
-// transaction once its rename is durable (syncFileSystemOf): on btrfs.
-// Linux 6.18's btrfs can keep, in the log an fsync writes, the folder
-// entry of the temporary file that the rename replaced: a power cut then
-// brings the temporary name back as a second link of the destination (a
-// dump of the log tree after one such cut in TestPowerLoss/btrfs/syncfs
-// showed the folder's DIR_INDEX of .smswork-21-0.tmp, renamed away and
-// its folder fsynced, within the range the log covers). It happened in
-// about one run in four on a loaded machine; fsyncing the renamed file
-// again did not prevent it. Once the transaction is committed, the log
-// holds nothing of the copy. ext4 and XFS need no more than the folder's
-// fsync.
-func syncAfterRename(f *os.File) bool {
-	var st unix.Statfs_t
-	return unix.Fstatfs(int(f.Fd()), &st) == nil && st.Type == unix.BTRFS_SUPER_MAGIC
-}
-
-// syncFileSystemOf commits the file system holding rel below root
-// (syncfs of the file opened there).
-func syncFileSystemOf(root *os.Root, rel string) error {
-	f, err := root.Open(rel)
-	if err != nil {
-		return err
-	}
-	err = unix.Syncfs(int(f.Fd()))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}

@@ -164,7 +164,7 @@ func loopDisk(t *testing.T, fs string) string {
 }
 
 // TestExecutor_CopyCommitsOnBtrfs: on btrfs a copy (and a join) returns with the file
-// system's transaction committed (syncAfterRename), so btrfs's log holds
+// system's transaction committed (fsroot.Replace, renameNeedsCommit), so btrfs's log holds
 // nothing of it: the superblock's log_root is 0. With only the fsyncs of
 // the temporary file and of the folder, the copy lives in the log, which
 // can bring the temporary name back after a power cut (the README, Power

@@ -46,9 +46,3 @@ func (c *copyReader) copyFile(dst, src *os.File, sfi os.FileInfo, _ copyPaths) (
 		return sourceUnchanged(src, sfi, total)
 	}, nil
 }
-
-// syncAfterRename is Linux's btrfs case (see copy_linux.go): never here.
-func syncAfterRename(*os.File) bool { return false }
-
-// syncFileSystemOf is never called here (syncAfterRename).
-func syncFileSystemOf(*os.Root, string) error { return nil }

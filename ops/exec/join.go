@@ -195,13 +195,11 @@ func (e *Executor) execJoin(op *ops.Op, in *ops.Intent, res *ops.Result) {
 	}
 	sum := sha256.New()
 	var n int64
-	syncRenamed := false
 	dir, name := ops.SplitRel(it.Dst.Rel)
 	err = fsroot.Replace(dstRoot, dir, it.Temp, name, fsroot.ReplaceOptions{
 		Perm:    perm,
 		ModTime: j.ModTime,
 		Fill: func(tmp *os.File) error {
-			syncRenamed = syncAfterRename(tmp) // btrfs: see copyItem
 			if e.Progress != nil {
 				e.Progress(it.Dst, 0, j.Size)
 			}
@@ -228,11 +226,6 @@ func (e *Executor) execJoin(op *ops.Op, in *ops.Intent, res *ops.Result) {
 		MapRenameErr: func(err error) error { return fsroot.RenameInUse(dstRoot, it.Dst.Rel, err) },
 		AfterRename:  func() { e.failpoint("copy.after-rename") },
 	})
-	if err == nil && syncRenamed {
-		if err = syncFileSystemOf(dstRoot, ops.RootName(it.Dst.Rel)); err != nil {
-			err = fmt.Errorf("commit the file system of %s: %w", it.Dst, err)
-		}
-	}
 	if err != nil {
 		setFailed(res, err)
 		return
