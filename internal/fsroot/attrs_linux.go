@@ -25,17 +25,28 @@ func noXattr(err error) bool {
 }
 
 func fileAttrs(f *os.File) (uint32, bool, error) {
+	attrs, kept, _, err := readAttrs(f)
+	return attrs, kept, err
+}
+
+// readAttrs reads f's NTFS attributes: kept is false where there are
+// none, and none also says the file system keeps no such attribute at all
+// (ENOTSUP, EOPNOTSUPP; not ENODATA, which a file system that keeps them
+// may answer for one file).
+func readAttrs(f *os.File) (attrs uint32, kept, none bool, err error) {
 	var b [4]byte
 	n, err := unix.Fgetxattr(int(f.Fd()), ntfsAttrib, b[:])
 	switch {
+	case err != nil && (errors.Is(err, unix.ENOTSUP) || errors.Is(err, unix.EOPNOTSUPP)):
+		return 0, false, true, nil
 	case err != nil && noXattr(err):
-		return 0, false, nil
+		return 0, false, false, nil
 	case err != nil:
-		return 0, false, err
+		return 0, false, false, err
 	case n != 4:
-		return 0, false, nil
+		return 0, false, false, nil
 	}
-	return binary.BigEndian.Uint32(b[:]), true, nil
+	return binary.BigEndian.Uint32(b[:]), true, false, nil
 }
 
 func setFileAttrs(f *os.File, attrs uint32) error {
@@ -79,27 +90,18 @@ func isReadOnly(root *os.Root, rel string, fi os.FileInfo) (bool, error) {
 }
 
 // readOnlyAttr is isReadOnly, and whether the file system said it keeps
-// no such attribute at all (ENOTSUP, EOPNOTSUPP: not ENODATA, which a file
-// system with attributes may answer for one file).
+// no attributes at all (readAttrs).
 func readOnlyAttr(root *os.Root, rel string, fi os.FileInfo) (ro, none bool, err error) {
 	f, err := root.Open(relName(rel))
 	if err != nil {
 		return false, false, err
 	}
 	defer f.Close()
-	var b [4]byte
-	n, err := unix.Fgetxattr(int(f.Fd()), ntfsAttrib, b[:])
-	switch {
-	case err != nil && (errors.Is(err, unix.ENOTSUP) || errors.Is(err, unix.EOPNOTSUPP)):
-		return modeReadOnly(fi), true, nil
-	case err != nil && noXattr(err):
-		return modeReadOnly(fi), false, nil
-	case err != nil:
-		return modeReadOnly(fi), false, err
-	case n != 4:
-		return modeReadOnly(fi), false, nil
+	a, kept, none, err := readAttrs(f)
+	if err != nil || !kept {
+		return modeReadOnly(fi), none, err
 	}
-	return binary.BigEndian.Uint32(b[:])&AttrReadOnly != 0, false, nil
+	return a&AttrReadOnly != 0, false, nil
 }
 
 // deviceOf is the device (st_dev) of the file fi describes.

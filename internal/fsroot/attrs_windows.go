@@ -46,13 +46,3 @@ func isReadOnly(_ *os.Root, _ string, fi os.FileInfo) (bool, error) { return mod
 func makeWritable(root *os.Root, rel string, fi os.FileInfo) error {
 	return chmodWritable(root, rel, fi)
 }
-
-// readOnlyAttr is isReadOnly; no file system here answers that it keeps
-// no attributes (none is false: nothing is remembered).
-func readOnlyAttr(root *os.Root, rel string, fi os.FileInfo) (ro, none bool, err error) {
-	ro, err = isReadOnly(root, rel, fi)
-	return ro, false, err
-}
-
-// deviceOf is not needed here (readOnlyAttr opens nothing).
-func deviceOf(os.FileInfo) (uint64, bool) { return 0, false }
