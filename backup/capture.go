@@ -54,11 +54,7 @@ func (s *Store) capture(b ops.Backup) error {
 	} else if !fsroot.IsNotExist(err) {
 		return fmt.Errorf("backup %s of %s: %w", b.Name, b.Path, err)
 	}
-	root, err := s.d.Root(b.Path.Drive)
-	if err != nil {
-		return err
-	}
-	fi, err := root.Lstat(ops.RootName(b.Path.Rel))
+	fi, err := s.d.Lstat(b.Path)
 	if err != nil {
 		if fsroot.IsNotExist(err) {
 			return fmt.Errorf("back up %s: now absent: %w", b.Path, ErrChanged)
@@ -74,7 +70,7 @@ func (s *Store) capture(b ops.Backup) error {
 	if !s.copyOnly && s.linkIn(b.Path, b.Name) == nil {
 		return nil
 	}
-	return s.copyIn(root, b)
+	return s.copyIn(b)
 }
 
 // checkRecorded fails with ErrChanged unless fi is the regular file b
@@ -90,12 +86,12 @@ func checkRecorded(b ops.Backup, fi os.FileInfo) error {
 	return nil
 }
 
-// copyIn copies file b.Path (of root) into the folder as b.Name, durably:
-// a temporary file, written, given the recorded mode and modification
-// time, fsynced, renamed to the name. The folder is not synced.
-func (s *Store) copyIn(root *os.Root, b ops.Backup) (err error) {
+// copyIn copies file b.Path into the folder as b.Name, durably: a
+// temporary file, written, given the recorded mode and modification time,
+// fsynced, renamed to the name. The folder is not synced.
+func (s *Store) copyIn(b ops.Backup) (err error) {
 	tmp := tempName(b.Name)
-	src, err := root.Open(ops.RootName(b.Path.Rel))
+	src, err := s.d.Open(b.Path)
 	if err != nil {
 		return fmt.Errorf("back up %s: %w", b.Path, err)
 	}

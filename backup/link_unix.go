@@ -8,66 +8,42 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"smswork/internal/fsroot"
 	"smswork/ops"
 )
 
 // linkIn makes name in the folder a hard link to file p. The link is made
 // with linkat(2) from a handle of p's folder opened through its drive's
-// root, with no flag: a symbolic link is never followed and the path
-// cannot leave the drive. Any error (another file system, links not
-// allowed, too many links) tells the caller to copy instead.
+// root (the drain's scope's handle, when one is open: see
+// fsroot.Drives.FolderFile), with no flag: a symbolic link is never
+// followed and the path cannot leave the drive. Any error (another file
+// system, links not allowed, too many links) tells the caller to copy
+// instead.
 func (s *Store) linkIn(p ops.Path, name string) error {
-	root, err := s.d.Root(p.Drive)
+	pf, release, err := s.d.FolderFile(p.Parent())
 	if err != nil {
 		return err
 	}
-	dir, base := ops.SplitRel(p.Rel)
-	pf, err := root.Open(ops.RootName(dir))
-	if err != nil {
-		return err
-	}
-	defer pf.Close()
-	return linkat(pf, base, s.dirf, name)
+	defer release()
+	return linkat(pf, p.Base(), s.dirf, name)
 }
 
 // linkOut makes tmp (a name in a folder that exists) a hard link to
 // backup name, as linkIn does the other way.
 func (s *Store) linkOut(name string, tmp ops.Path) error {
-	root, err := s.d.Root(tmp.Drive)
+	pf, release, err := s.d.FolderFile(tmp.Parent())
 	if err != nil {
 		return err
 	}
-	dir, base := ops.SplitRel(tmp.Rel)
-	pf, err := root.Open(ops.RootName(dir))
-	if err != nil {
-		return err
-	}
-	defer pf.Close()
-	return linkat(s.dirf, name, pf, base)
+	defer release()
+	return linkat(s.dirf, name, pf, tmp.Base())
 }
 
 // linkat links oldname in folder from as newname in folder to.
 func linkat(from *os.File, oldname string, to *os.File, newname string) error {
-	fc, err := from.SyscallConn()
-	if err != nil {
-		return err
-	}
-	tc, err := to.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var lerr error
-	err = fc.Control(func(ofd uintptr) {
-		err := tc.Control(func(nfd uintptr) {
-			lerr = unix.Linkat(int(ofd), oldname, int(nfd), newname, 0)
-		})
-		if lerr == nil {
-			lerr = err
-		}
+	err := fsroot.WithFolderFDs(from, to, func(ofd, nfd int) error {
+		return unix.Linkat(ofd, oldname, nfd, newname, 0)
 	})
-	if err == nil {
-		err = lerr
-	}
 	if err != nil {
 		return fmt.Errorf("link %s: %w", newname, err)
 	}

@@ -98,9 +98,10 @@ func (s *Store) Close() error {
 	return errors.Join(s.dirf.Close(), s.root.Close())
 }
 
-// sync makes the folder's entries durable.
+// sync makes the folder's entries durable, through the handle the Store
+// holds on it.
 func (s *Store) sync() error {
-	if err := fsroot.SyncDir(s.dir); err != nil {
+	if err := fsroot.SyncFolderFile(s.dirf, s.dir); err != nil {
 		return fmt.Errorf("backup folder: %w", err)
 	}
 	return nil

@@ -36,11 +36,11 @@ type Executor interface {
 
 var _ Executor = (*exec.Executor)(nil)
 
-// readScoper is an Executor whose looks at the files can share folder
-// handles while nothing changes (exec.Executor.BeginRead).
-type readScoper interface{ BeginRead() (end func()) }
+// scoper is an Executor whose calls on the files of one operation can
+// share folder handles (exec.Executor.BeginScope).
+type scoper interface{ BeginScope() (end func()) }
 
-var _ readScoper = (*exec.Executor)(nil)
+var _ scoper = (*exec.Executor)(nil)
 
 // Config is what Run needs.
 type Config struct {
@@ -338,9 +338,17 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 		return r.confirmReboot(ctx, e, in, log)
 	}
 
+	// Steps 2 to 5 look at and change the operation's files in one scope
+	// of the drives: each folder they work in is opened once. It ends
+	// before the commit marker, whose failure may undo an atomic batch
+	// (a restore renames folders back).
+	endScope := r.beginScope()
+	defer endScope()
+
 	// 2. Prepare (unless an intent is to be finished).
 	if in == nil {
 		if in, err = r.prepare(e); err != nil {
+			endScope()
 			return r.commit(ctx, e, r.failure(err.Error(), fsroot.IsInUse(err)), log)
 		}
 	}
@@ -358,6 +366,7 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 	// operation touches what they keep (a repeat keeps those made).
 	if r.cfg.Backups != nil && len(in.Backups) > 0 {
 		if err := r.cfg.Backups.Capture(in); err != nil {
+			endScope()
 			return r.commit(ctx, e, r.failure("keep a backup: "+err.Error(), false), log)
 		}
 		r.fp.Hit("op.after-backup")
@@ -367,6 +376,7 @@ func (r *runner) step(ctx context.Context, e *journal.Entry) (stop bool, err err
 	res := r.cfg.Exec.Execute(ctx, &e.Op, in, func(updated *ops.Intent) error {
 		return r.cfg.Journal.Update(func(tx *journal.Tx) error { return tx.UpdateIntent(e, updated) })
 	})
+	endScope()
 	r.fp.Hit("op.before-commit")
 	if res.Outcome == ops.RebootPending {
 		return r.awaitReboot(e, res, log)
@@ -486,13 +496,21 @@ func (r *runner) failure(msg string, inUse bool) ops.Result {
 	return ops.Result{Outcome: ops.Failed, Err: msg, InUse: inUse, Start: now, End: now}
 }
 
+// beginScope opens a scope of the executor's drives, when it keeps one
+// (exec.Executor.BeginScope); the returned function ends it, and may be
+// called again.
+func (r *runner) beginScope() (end func()) {
+	if s, ok := r.cfg.Exec.(scoper); ok {
+		return s.BeginScope()
+	}
+	return func() {}
+}
+
 // prepare computes e's intent with the prior state of what it will
 // change (its backups, named by its next attempt). Both read only, in one
-// read scope of the drives: each folder they look into is opened once.
+// scope of the drives: each folder they look into is opened once.
 func (r *runner) prepare(e *journal.Entry) (*ops.Intent, error) {
-	if s, ok := r.cfg.Exec.(readScoper); ok {
-		defer s.BeginRead()()
-	}
+	defer r.beginScope()()
 	in, err := r.cfg.Exec.Prepare(&e.Op, e.Seq)
 	if err != nil || e.Op.Kind == ops.KindRun {
 		return in, err

@@ -109,7 +109,7 @@ func (d *Drives) refresh(p ops.Path) {
 		if ix == nil {
 			continue
 		}
-		st, err := root.Stat(relName(dir))
+		st, err := d.folderStatLocked(root, p.Drive, dir)
 		if err != nil {
 			delete(d.index, key)
 			continue
@@ -121,7 +121,7 @@ func (d *Drives) refresh(p ops.Path) {
 				names = append(names, n)
 			}
 		}
-		if _, err := root.Lstat(relName(joinRel(dir, name))); err == nil {
+		if f, n := d.atLocked(root, p.Drive, joinRel(dir, name)); lstatOK(f, n) {
 			names = append(names, name)
 		}
 		if len(names) == 0 {
@@ -132,7 +132,7 @@ func (d *Drives) refresh(p ops.Path) {
 		ix.short = nil
 		ix.modTime = st.ModTime()
 	}
-	if _, err := root.Lstat(relName(p.Rel)); err != nil {
+	if f, n := d.atLocked(root, p.Drive, p.Rel); !lstatOK(f, n) {
 		prefix := indexKey(p.Drive, p.Rel)
 		for k := range d.index {
 			if k == prefix || strings.HasPrefix(k, prefix+"/") {
@@ -142,11 +142,23 @@ func (d *Drives) refresh(p ops.Path) {
 	}
 }
 
-// Forget drops every folder index (after a program ran, which may have
-// changed anything).
+// lstatOK reports whether name of root can be looked at.
+func lstatOK(root *os.Root, name string) bool {
+	_, err := root.Lstat(name)
+	return err == nil
+}
+
+// Forget drops every folder index, and closes every folder handle of the
+// open scope (after a program ran, which may have changed anything).
 func (d *Drives) Forget() {
 	d.mu.Lock()
 	d.index = nil
+	if d.scope != nil {
+		for k, f := range d.scope.folders {
+			f.close()
+			delete(d.scope.folders, k)
+		}
+	}
 	d.mu.Unlock()
 }
 

@@ -28,7 +28,7 @@ type Drives struct {
 	// listings counts folders listed into the index (for tests).
 	listings int
 	// scope is the open read scope, if any (see scope.go).
-	scope *readScope
+	scope *scope
 	// attrless are the devices (st_dev) whose file system was found to
 	// keep no NTFS attributes (Drives.IsReadOnly).
 	attrless map[uint64]bool
@@ -246,15 +246,27 @@ func (d *Drives) Changed(p ops.Path) { d.refresh(p) }
 
 // SyncFolder makes the entries of folder p durable (a no-op where the
 // platform has no folder sync); a folder that does not exist is skipped.
+//
+// Inside a scope the folder is synced through the scope's handle on it.
 func (d *Drives) SyncFolder(p ops.Path) error {
-	root, err := d.Root(p.Drive)
-	if err != nil {
-		return err
-	}
-	if err := SyncRootDir(root, p.Rel); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := d.syncFolder(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%s: %w", p, err)
 	}
 	return nil
+}
+
+// syncFolder is SyncFolder without its error's context.
+func (d *Drives) syncFolder(p ops.Path) error {
+	if !foldersSync {
+		_, err := d.Root(p.Drive)
+		return err
+	}
+	f, release, err := d.FolderFile(p)
+	if err != nil {
+		return fmt.Errorf("open folder %s: %w", p.Rel, err)
+	}
+	defer release()
+	return syncFolderFile(f, p.Rel)
 }
 
 // Folders returns the host folders the drive letters are mapped onto, in

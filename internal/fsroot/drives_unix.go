@@ -28,11 +28,20 @@ func syncRootDir(root *os.Root, rel, shown string) error {
 	if err != nil {
 		return fmt.Errorf("open folder %s: %w", shown, err)
 	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
+	err = syncFolderFile(d, shown)
+	if cerr := d.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close folder %s: %w", shown, cerr)
 	}
-	if err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
+	return err
+}
+
+// foldersSync says the platform syncs folders (see syncFolderFile).
+const foldersSync = true
+
+// syncFolderFile fsyncs folder d, named shown in errors, tolerating file
+// systems that cannot sync a folder.
+func syncFolderFile(d *os.File, shown string) error {
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
 		return fmt.Errorf("sync folder %s: %w", shown, err)
 	}
 	return nil

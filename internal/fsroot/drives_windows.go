@@ -27,6 +27,11 @@ func SyncRootDir(*os.Root, string) error { return nil }
 
 func syncRootDir(*os.Root, string, string) error { return nil }
 
+// foldersSync is false: Windows does not sync folders (see SyncRootDir).
+const foldersSync = false
+
+func syncFolderFile(*os.File, string) error { return nil }
+
 // DeviceID cannot tell volumes apart inside one drive on Windows; moves
 // between different drive letters are already cross-device.
 func DeviceID(*os.Root, string) (uint64, bool) { return 0, false }

@@ -65,6 +65,34 @@ func Replace(root *os.Root, dir, temp, name string, o ReplaceOptions) (err error
 		}
 		defer func() { _ = folder.Close() }()
 	}
+	return replaceIn(folder, dir, temp, name, o, func() error { return syncRootDir(folder, "", dir) })
+}
+
+// Replace is fsroot.Replace of file dst, with temporary name temp in its
+// folder, through the scope's handles on the folder when a scope is open
+// (see BeginScope): no folder is opened for it then.
+func (d *Drives) Replace(dst ops.Path, temp string, o ReplaceOptions) error {
+	root, err := d.Root(dst.Drive)
+	if err != nil {
+		return err
+	}
+	dir, name := ops.SplitRel(dst.Rel)
+	if dir == "" {
+		return Replace(root, dir, temp, name, o)
+	}
+	d.mu.Lock()
+	f := d.folder(root, dst.Drive, dir)
+	d.mu.Unlock()
+	if f == nil || f.root == nil {
+		return Replace(root, dir, temp, name, o)
+	}
+	parent := ops.Path{Drive: dst.Drive, Rel: dir}
+	return replaceIn(f.root, dir, temp, name, o, func() error { return d.syncFolder(parent) })
+}
+
+// replaceIn is Replace through folder, the handle on folder dir;
+// syncFolder syncs it.
+func replaceIn(folder *os.Root, dir, temp, name string, o ReplaceOptions, syncFolder func() error) (err error) {
 	tmpRel, target := ops.JoinRel(dir, temp), ops.JoinRel(dir, name)
 	commit, err := writeNew(folder, temp, tmpRel, o)
 	if err != nil {
@@ -94,7 +122,7 @@ func Replace(root *os.Root, dir, temp, name string, o ReplaceOptions) (err error
 	if o.NoFolderSync {
 		return nil
 	}
-	if err := syncRootDir(folder, "", dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := syncFolder(); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	if commit {
@@ -173,6 +201,11 @@ func writeTemp(f *os.File, name string, o ReplaceOptions, setTime func() error) 
 	}
 	return nil
 }
+
+// SyncFolderFile makes the entries of folder f (open, named shown in
+// errors) durable, tolerating file systems that cannot sync a folder; a
+// no-op on Windows, as SyncDir is.
+func SyncFolderFile(f *os.File, shown string) error { return syncFolderFile(f, shown) }
 
 // SyncFile makes the data and metadata of file rel of root durable (a time
 // set by Chtimes included): the file is opened, fsynced and closed. A

@@ -11,7 +11,7 @@ import (
 )
 
 // TestReadScope_Links: a link that leads out of its folder but stays in
-// the drive is followed by Stat in a scope as by the drive's root (the
+// the drive is followed by Stat and Open in a scope as by the drive's root (the
 // folder's own handle refuses it); one leaving the drive is refused, and a
 // dangling one is missing, in a scope as outside.
 func TestReadScope_Links(t *testing.T) {
@@ -28,7 +28,7 @@ func TestReadScope_Links(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.BeginRead()()
+	defer d.BeginScope()()
 	for _, tt := range []struct {
 		name string
 		ok   bool
@@ -39,6 +39,16 @@ func TestReadScope_Links(t *testing.T) {
 		want, werr := root.Stat(relName(p.Rel))
 		if (gerr == nil) != tt.ok || !sameLook(got, gerr, want, werr) || tt.ok && got.Size() != tt.size {
 			t.Errorf("Stat(%s) in a scope: %v, %v; the drive's root: %v, %v", p.Rel, got, gerr, want, werr)
+		}
+		f, oerr := d.Open(p)
+		if oerr == nil {
+			ofi, err := f.Stat()
+			_ = f.Close()
+			if err != nil || !sameLook(ofi, err, want, werr) {
+				t.Errorf("Open(%s) in a scope: %v, %v; the drive's root's Stat: %v, %v", p.Rel, ofi, err, want, werr)
+			}
+		} else if tt.ok || !sameLook(nil, oerr, want, werr) {
+			t.Errorf("Open(%s) in a scope: %v; the drive's root's Stat: %v, %v", p.Rel, oerr, want, werr)
 		}
 		lfi, err := d.Lstat(p)
 		if err != nil || lfi.Mode()&os.ModeSymlink == 0 {

@@ -185,18 +185,18 @@ func done(k ops.Kind) string {
 // read-only: cmd.exe's copy and move refuse it too (Access is denied), and
 // Windows will not rename over it.
 func checkReplaceable(d *fsroot.Drives, p ops.Path) error {
-	root, err := d.Root(p.Drive)
+	root, name, err := d.At(p)
 	if err != nil {
 		return err
 	}
-	fi, err := d.Lstat(p)
+	fi, err := root.Lstat(name)
 	if err != nil {
 		if fsroot.IsNotExist(err) {
 			return nil
 		}
 		return fmt.Errorf("%s: %w", p, err)
 	}
-	ro, err := dosReadOnly(d, root, p, fi)
+	ro, err := dosReadOnly(d, root, name, p, fi)
 	if err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func (e *Executor) execCopy(op *ops.Op, in *ops.Intent, step func(*ops.Intent) e
 			handoffResult(res, hf)
 			continue
 		}
-		srcRoot, dstRoot, err := e.roots(it)
+		_, dstRoot, err := e.roots(it)
 		if err != nil {
 			setFailed(res, err)
 			return
@@ -250,7 +250,7 @@ func (e *Executor) execCopy(op *ops.Op, in *ops.Intent, step func(*ops.Intent) e
 				continue
 			}
 		}
-		fr, already, err := e.copyItem(srcRoot, dstRoot, it, copyMode{ascii: op.ASCII, eof: op.DstASCII, verify: op.Verify}, buf)
+		fr, already, err := e.copyItem(dstRoot, it, copyMode{ascii: op.ASCII, eof: op.DstASCII, verify: op.Verify}, buf)
 		if err != nil && e.Reboot != nil && fsroot.IsInUse(err) && fr.SHA256 != "" {
 			st, hf, err := e.startHandoff(in, it.Dst, it.Temp, fr.SHA256, fr.Size, step)
 			if err != nil {
@@ -326,11 +326,11 @@ func (e *Executor) removeTemps(in *ops.Intent) error {
 		if isStage(in, tp) {
 			continue // new bytes handed to Session Manager
 		}
-		root, err := e.Drives.Root(tp.Drive)
+		root, name, err := e.Drives.At(tp)
 		if err != nil {
 			return err
 		}
-		if err := root.Remove(ops.RootName(tp.Rel)); err != nil && !fsroot.IsNotExist(err) {
+		if err := root.Remove(name); err != nil && !fsroot.IsNotExist(err) {
 			return fmt.Errorf("remove leftover %s: %w", tp, err)
 		}
 	}
@@ -362,7 +362,7 @@ func (e *Executor) describeDone(root *os.Root, p ops.Path, buf []byte) (ops.File
 // back (/v).
 type copyMode struct{ ascii, eof, verify bool }
 
-// copyItem copies it.Src (in srcRoot) to it.Dst (in dstRoot) durably: the
+// copyItem copies it.Src to it.Dst (in dstRoot) durably: the
 // source is streamed through buf into it.Temp in the destination's folder
 // (created exclusively, with the source's mode and the attributes
 // Windows' copy gives: fsroot.CopyAttributes) while both hashes are
@@ -372,15 +372,15 @@ type copyMode struct{ ascii, eof, verify bool }
 // time is reported already done. The caller has removed a leftover
 // temporary file first (removeTemps, once for every item); on error the
 // temporary file is removed.
-func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, m copyMode, buf []byte) (fr ops.FileResult, already bool, err error) {
+func (e *Executor) copyItem(dstRoot *os.Root, it ops.Item, m copyMode, buf []byte) (fr ops.FileResult, already bool, err error) {
 	ascii, verify := m.ascii, m.verify
 	tp := tempPath(it)
-	src, err := srcRoot.Open(ops.RootName(it.Src.Rel))
+	src, err := e.Drives.Open(it.Src)
 	if err != nil {
 		if !fsroot.IsNotExist(err) {
 			return fr, false, fmt.Errorf("open %s: %w", it.Src, err)
 		}
-		fi, derr := dstRoot.Lstat(ops.RootName(it.Dst.Rel))
+		fi, derr := e.Drives.Lstat(it.Dst)
 		if derr == nil && matchesSource(fi, it) {
 			fr, err = e.describeDone(dstRoot, it.Dst, buf)
 			return fr, err == nil, err
@@ -415,8 +415,7 @@ func (e *Executor) copyItem(srcRoot, dstRoot *os.Root, it ops.Item, m copyMode, 
 	// buf is over before buf goes back to the Executor.
 	defer cr.endHash()
 	staged := false
-	dir, name := ops.SplitRel(it.Dst.Rel)
-	err = fsroot.Replace(dstRoot, dir, it.Temp, name, fsroot.ReplaceOptions{
+	err = e.Drives.Replace(it.Dst, it.Temp, fsroot.ReplaceOptions{
 		Perm: sfi.Mode().Perm(),
 		// One fsync makes the bytes and the kept modification time durable.
 		ModTime: sfi.ModTime(),

@@ -86,11 +86,13 @@ func (e *Executor) execDel(op *ops.Op, in *ops.Intent, step func(*ops.Intent) er
 				handoffResult(res, hf)
 				continue
 			}
-			root, err := e.Drives.Root(it.Src.Drive)
+			// One handle on the file's folder serves every step (inside
+			// the drain's scope: the one its preparation opened).
+			root, name, err := e.Drives.At(it.Src)
 			if err != nil {
 				return err
 			}
-			fi, err := root.Lstat(ops.RootName(it.Src.Rel))
+			fi, err := root.Lstat(name)
 			if err != nil {
 				if !fsroot.IsNotExist(err) {
 					return fmt.Errorf("%s: %w", it.Src, err)
@@ -102,7 +104,7 @@ func (e *Executor) execDel(op *ops.Op, in *ops.Intent, step func(*ops.Intent) er
 			if fi.IsDir() {
 				return fmt.Errorf("%s is a folder, not deleted (del deletes files; rd removes folders)", it.Src)
 			}
-			ro, err := dosReadOnly(e.Drives, root, it.Src, fi)
+			ro, err := dosReadOnly(e.Drives, root, name, it.Src, fi)
 			if err != nil {
 				return err
 			}
@@ -111,15 +113,15 @@ func (e *Executor) execDel(op *ops.Op, in *ops.Intent, step func(*ops.Intent) er
 					kept = append(kept, it.Src.String())
 					continue
 				}
-				if err := fsroot.MakeWritable(root, it.Src.Rel, fi); err != nil {
+				if err := fsroot.MakeWritable(root, name, fi); err != nil {
 					return fmt.Errorf("%s: %w", it.Src, err)
 				}
 			}
 			dirs.Add(it.Src)
 			err = e.heldErr(it.Src)
 			if err == nil {
-				if err = root.Remove(ops.RootName(it.Src.Rel)); err != nil {
-					err = fsroot.RenameInUse(root, it.Src.Rel, err)
+				if err = root.Remove(name); err != nil {
+					err = fsroot.RenameInUse(root, name, err)
 				}
 			}
 			if err != nil && e.Reboot != nil && fsroot.IsInUse(err) {

@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"smswork/internal/fsroot"
@@ -115,7 +116,7 @@ func (e *Executor) execMD(it ops.Item, res *ops.Result) {
 		return
 	}
 	if !exists {
-		if err := root.MkdirAll(ops.RootName(it.Src.Rel), 0o755); err != nil {
+		if err := mkdirAll(e.Drives, root, it); err != nil {
 			setFailed(res, fmt.Errorf("create folder %s: %w", it.Src, err))
 			return
 		}
@@ -135,6 +136,32 @@ func (e *Executor) execMD(it ops.Item, res *ops.Result) {
 	}
 	res.Files = append(res.Files, ops.FileResult{Path: it.Src})
 	setDone(res, !exists)
+}
+
+// mkdirAll creates folder it.Src and any missing parents. When only the
+// last is missing (it.FirstMissing), it is made through the handle of the
+// drain's scope on its parent, else through the drive's root (os.Root's
+// MkdirAll). The scope forgets what it knew of the folders made (that they
+// could not be opened), before and after.
+func mkdirAll(d *fsroot.Drives, root *os.Root, it ops.Item) error {
+	made := it.Src
+	if it.FirstMissing != "" {
+		made.Rel = it.FirstMissing
+	}
+	d.ForgetFolder(made)
+	defer d.ForgetFolder(made)
+	if made == it.Src {
+		folder, name, err := d.At(it.Src)
+		if err != nil {
+			return err
+		}
+		if err := folder.Mkdir(name, 0o755); err == nil || !fsroot.IsNotExist(err) {
+			return err
+		}
+		// A parent is missing after all (removed since the intent was
+		// made): MkdirAll makes it, as it would have.
+	}
+	return root.MkdirAll(ops.RootName(it.Src.Rel), 0o755)
 }
 
 // syncMade syncs the folders mdSyncFolders names for it.
@@ -187,7 +214,16 @@ func (e *Executor) execRD(op *ops.Op, it ops.Item, res *ops.Result) {
 		return
 	}
 	e.failpoint("rd.before-remove")
-	fi, err := root.Lstat(ops.RootName(it.Src.Rel))
+	// The scope forgets the folder removed (and all inside it), before and
+	// after.
+	e.Drives.ForgetFolder(it.Src)
+	defer e.Drives.ForgetFolder(it.Src)
+	folder, name, err := e.Drives.At(it.Src)
+	if err != nil {
+		setFailed(res, err)
+		return
+	}
+	fi, err := folder.Lstat(name)
 	switch {
 	case err == nil && !fi.IsDir():
 		setFailed(res, fmt.Errorf("%s is not a folder", it.Src))
@@ -198,7 +234,7 @@ func (e *Executor) execRD(op *ops.Op, it ops.Item, res *ops.Result) {
 			return
 		}
 	case err == nil:
-		empty, err := fsroot.IsEmptyDir(root, it.Src.Rel)
+		empty, err := fsroot.IsEmptyDir(folder, name)
 		if err != nil {
 			setFailed(res, fmt.Errorf("read folder %s: %w", it.Src, err))
 			return
@@ -207,7 +243,7 @@ func (e *Executor) execRD(op *ops.Op, it ops.Item, res *ops.Result) {
 			setFailed(res, fmt.Errorf("folder %s is not empty (rd /s removes it with its contents)", it.Src))
 			return
 		}
-		if err := root.Remove(ops.RootName(it.Src.Rel)); err != nil {
+		if err := folder.Remove(name); err != nil {
 			setFailed(res, fmt.Errorf("remove folder %s: %w", it.Src, err))
 			return
 		}

@@ -105,15 +105,17 @@ func (e *Executor) getBuf() *[]byte {
 
 func (e *Executor) putBuf(b *[]byte) { e.bufs.Put(b) }
 
-// BeginRead opens a read scope of e's drives (fsroot.Drives.BeginRead)
-// for a caller that only reads until it calls the returned end: Prepare
-// and the backup plan of its intent, whose looks then open each folder
-// once.
-func (e *Executor) BeginRead() (end func()) {
+// BeginScope opens a scope of e's drives (fsroot.Drives.BeginScope) for
+// one operation, until the caller calls the returned end: its Prepare,
+// the backup plan and capture of its intent and its Execute then open
+// each folder they work in once. Execute keeps the scope true to the
+// names: it has the scope forget the folders an operation renames,
+// removes or creates, and all of them after a program ran.
+func (e *Executor) BeginScope() (end func()) {
 	if e.Drives == nil {
 		return func() {}
 	}
-	return e.Drives.BeginRead()
+	return e.Drives.BeginScope()
 }
 
 func (e *Executor) now() time.Time {
@@ -164,7 +166,7 @@ func (e *Executor) Prepare(op *ops.Op, opID uint64) (*ops.Intent, error) {
 	}
 	if e.Drives != nil {
 		// It reads only: each folder it looks into is opened once.
-		defer e.Drives.BeginRead()()
+		defer e.Drives.BeginScope()()
 	}
 	return k.prepare(e, op, opID)
 }

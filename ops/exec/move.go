@@ -200,22 +200,28 @@ func (e *Executor) renameItem(it ops.Item, noReplace bool) (fr ops.FileResult, d
 		return fr, false, err
 	}
 	e.failpoint("move.before-rename")
-	sfi, err := root.Lstat(ops.RootName(it.Src.Rel))
+	sfi, err := e.Drives.Lstat(it.Src)
 	switch {
 	case err == nil:
 		if noReplace {
-			if dfi, derr := root.Lstat(ops.RootName(it.Dst.Rel)); derr == nil && !os.SameFile(sfi, dfi) {
+			if dfi, derr := e.Drives.Lstat(it.Dst); derr == nil && !os.SameFile(sfi, dfi) {
 				return fr, false, fmt.Errorf("%w: ren %s: %s exists (ren never replaces)", ErrExists, it.Src, it.Dst)
 			}
 		}
 		err := e.heldErr(it.Dst)
 		if err == nil && sfi.Mode().IsRegular() {
-			err = root.Rename(ops.RootName(it.Src.Rel), ops.RootName(it.Dst.Rel))
+			err = e.Drives.Rename(it.Src, it.Dst)
 			if err != nil && !noReplace {
 				err = fsroot.RenameInUse(root, it.Dst.Rel, err)
 			}
 		} else if err == nil {
-			err = root.Rename(ops.RootName(it.Src.Rel), ops.RootName(it.Dst.Rel))
+			// A folder (or a link) is renamed: the drain's scope forgets
+			// its handles on the folders at both names, before and after.
+			e.Drives.ForgetFolder(it.Src)
+			e.Drives.ForgetFolder(it.Dst)
+			err = e.Drives.Rename(it.Src, it.Dst)
+			e.Drives.ForgetFolder(it.Src)
+			e.Drives.ForgetFolder(it.Dst)
 		}
 		if err != nil {
 			return fr, false, fmt.Errorf("move %s to %s: %w", it.Src, it.Dst, err)
@@ -223,7 +229,7 @@ func (e *Executor) renameItem(it ops.Item, noReplace bool) (fr ops.FileResult, d
 		did = true
 		e.failpoint("move.after-rename")
 	case fsroot.IsNotExist(err):
-		dfi, derr := root.Lstat(ops.RootName(it.Dst.Rel))
+		dfi, derr := e.Drives.Lstat(it.Dst)
 		if derr != nil || !(matchesSource(dfi, it) || (dfi.IsDir() && it.SrcExists && !it.DstExisted)) {
 			return fr, false, fmt.Errorf("source %s not found", it.Src)
 		}
@@ -263,12 +269,12 @@ func (e *Executor) execMoveAcross(in *ops.Intent, step func(*ops.Intent) error, 
 			if handoffFile(in, it.Dst) != nil {
 				continue // staged, handed to Session Manager: see below
 			}
-			srcRoot, dstRoot, err := e.roots(it)
+			_, dstRoot, err := e.roots(it)
 			if err != nil {
 				setFailed(res, err)
 				return
 			}
-			fr, already, err := e.copyItem(srcRoot, dstRoot, it, copyMode{}, buf)
+			fr, already, err := e.copyItem(dstRoot, it, copyMode{}, buf)
 			if err != nil && e.Reboot != nil && fsroot.IsInUse(err) && fr.SHA256 != "" {
 				// The destination is in use: its copy stays staged.
 				if _, _, err := e.startHandoff(in, it.Dst, it.Temp, fr.SHA256, fr.Size, step); err != nil {
@@ -338,21 +344,21 @@ func (e *Executor) execMoveAcross(in *ops.Intent, step func(*ops.Intent) error, 
 // fine; a source that is the destination itself (two drive letters mapped
 // onto one folder) is kept.
 func (e *Executor) removeMoved(it ops.Item) (bool, error) {
-	srcRoot, dstRoot, err := e.roots(it)
+	srcRoot, name, err := e.Drives.At(it.Src)
 	if err != nil {
 		return false, err
 	}
-	sfi, err := srcRoot.Lstat(ops.RootName(it.Src.Rel))
+	sfi, err := srcRoot.Lstat(name)
 	if err != nil {
 		if fsroot.IsNotExist(err) {
 			return false, nil
 		}
 		return false, fmt.Errorf("%s: %w", it.Src, err)
 	}
-	if dfi, err := dstRoot.Lstat(ops.RootName(it.Dst.Rel)); err == nil && os.SameFile(sfi, dfi) {
+	if dfi, err := e.Drives.Lstat(it.Dst); err == nil && os.SameFile(sfi, dfi) {
 		return false, nil
 	}
-	if err := srcRoot.Remove(ops.RootName(it.Src.Rel)); err != nil && !fsroot.IsNotExist(err) {
+	if err := srcRoot.Remove(name); err != nil && !fsroot.IsNotExist(err) {
 		return false, fmt.Errorf("delete moved %s: %w", it.Src, err)
 	}
 	return true, nil

@@ -35,15 +35,16 @@ func (e *Executor) sourceFiles(p ops.Path, follow, folder bool) (paths []ops.Pat
 	return []ops.Path{r}, false, nil
 }
 
-// dosReadOnly reports whether p, a file that exists (Lstat fi), is
+// dosReadOnly reports whether p, a file that exists (Lstat fi), rel in
+// root (the drive's root, or a handle on its folder: fsroot.Drives.At), is
 // read-only as DOS sees it. Only drive paths follow DOS's rules: a native
 // Unix path keeps Unix's, where a file's mode does not stop its removal
 // or replacement.
-func dosReadOnly(d *fsroot.Drives, root *os.Root, p ops.Path, fi os.FileInfo) (bool, error) {
+func dosReadOnly(d *fsroot.Drives, root *os.Root, rel string, p ops.Path, fi os.FileInfo) (bool, error) {
 	if p.Drive == "" {
 		return false, nil
 	}
-	ro, err := d.IsReadOnly(root, p.Rel, fi)
+	ro, err := d.IsReadOnly(root, rel, fi)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", p, err)
 	}

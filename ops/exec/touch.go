@@ -36,12 +36,7 @@ func (touchKind) effects(_ *ops.Op, in *ops.Intent, _ *results) []Effect {
 // execTouch sets the modification time of an existing file to now, as
 // DOS's `copy FILE+,,`, and makes it durable.
 func (e *Executor) execTouch(it ops.Item, res *ops.Result) {
-	root, err := e.Drives.Root(it.Src.Drive)
-	if err != nil {
-		setFailed(res, err)
-		return
-	}
-	fi, err := root.Stat(ops.RootName(it.Src.Rel))
+	fi, err := e.Drives.Stat(it.Src)
 	if err != nil {
 		if fsroot.IsNotExist(err) {
 			err = fmt.Errorf("%s not found", it.Src)
@@ -56,11 +51,17 @@ func (e *Executor) execTouch(it ops.Item, res *ops.Result) {
 		return
 	}
 	now := time.Now()
-	if err := root.Chtimes(ops.RootName(it.Src.Rel), now, now); err != nil {
+	// Through the handle on the file's folder (the drain's scope: the one
+	// its preparation opened), as the look above.
+	if err := e.Drives.Following(it.Src, func(root *os.Root, name string) error {
+		return root.Chtimes(name, now, now)
+	}); err != nil {
 		setFailed(res, fmt.Errorf("set time of %s: %w", it.Src, err))
 		return
 	}
-	if err := fsroot.SyncRootFile(root, it.Src.Rel); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := e.Drives.Following(it.Src, func(root *os.Root, name string) error {
+		return fsroot.SyncRootFile(root, name)
+	}); err != nil && !errors.Is(err, os.ErrNotExist) {
 		setFailed(res, fmt.Errorf("sync %s: %w", it.Src, err))
 		return
 	}
