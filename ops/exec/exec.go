@@ -325,6 +325,12 @@ func statKind(d *fsroot.Drives, p ops.Path, follow bool) (exists, isDir bool, er
 // since a crash may have come between a change and its folder's sync.
 func (e *Executor) Execute(ctx context.Context, op *ops.Op, in *ops.Intent, step func(*ops.Intent) error) ops.Result {
 	res := ops.Result{Start: time.Now()}
+	if op != nil && op.Kind == ops.KindRun && e.Drives != nil {
+		// A program may rename or remove any folder: the scope holds no
+		// handle while it runs (on Windows an open folder stands in the
+		// way of its removal), and is forgotten again after it.
+		e.Drives.Forget()
+	}
 	e.execute(ctx, op, in, step, &res)
 	e.refreshAfter(op, in)
 	res.End = time.Now()

@@ -164,7 +164,7 @@ func (e *Executor) execJoin(op *ops.Op, in *ops.Intent, res *ops.Result) {
 	}
 	buf := make([]byte, copyBufSize)
 	perm := os.FileMode(0o644)
-	if fi, err := dstRoot.Lstat(ops.RootName(it.Dst.Rel)); err == nil {
+	if fi, err := e.Drives.Lstat(it.Dst); err == nil {
 		if fi.Mode().IsRegular() && fi.Size() == j.Size && fi.ModTime().Equal(j.ModTime) {
 			fr, err := e.describeDone(dstRoot, it.Dst, buf)
 			if err != nil {
@@ -182,12 +182,7 @@ func (e *Executor) execJoin(op *ops.Op, in *ops.Intent, res *ops.Result) {
 		perm = fi.Mode().Perm()
 	}
 	for _, p := range j.Parts {
-		root, err := e.Drives.Root(p.Path.Drive)
-		if err != nil {
-			setFailed(res, err)
-			return
-		}
-		fi, err := root.Stat(ops.RootName(p.Path.Rel))
+		fi, err := e.Drives.Stat(p.Path)
 		if err != nil || fi.Size() != p.Size || !fi.ModTime().Equal(p.ModTime) {
 			setFailed(res, fmt.Errorf("%s, a source of the join, changed since it was planned (or is gone): not joined", p.Path))
 			return
@@ -195,8 +190,7 @@ func (e *Executor) execJoin(op *ops.Op, in *ops.Intent, res *ops.Result) {
 	}
 	sum := sha256.New()
 	var n int64
-	dir, name := ops.SplitRel(it.Dst.Rel)
-	err = fsroot.Replace(dstRoot, dir, it.Temp, name, fsroot.ReplaceOptions{
+	err = e.Drives.Replace(it.Dst, it.Temp, fsroot.ReplaceOptions{
 		Perm:    perm,
 		ModTime: j.ModTime,
 		Fill: func(tmp *os.File) error {
@@ -249,11 +243,7 @@ func (e *Executor) execJoin(op *ops.Op, in *ops.Intent, res *ops.Result) {
 // joinPart appends one source to tmp through buf, hashing what it writes
 // into sum; done and total are for progress reports.
 func (e *Executor) joinPart(tmp *os.File, p ops.JoinSource, buf []byte, sum hash.Hash, first bool, done, total int64, dst ops.Path) (int64, error) {
-	root, err := e.Drives.Root(p.Path.Drive)
-	if err != nil {
-		return 0, err
-	}
-	f, err := root.Open(ops.RootName(p.Path.Rel))
+	f, err := e.Drives.Open(p.Path)
 	if err != nil {
 		return 0, fmt.Errorf("open %s: %w", p.Path, err)
 	}

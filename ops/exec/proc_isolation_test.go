@@ -113,3 +113,26 @@ func TestExecutor_RunExactEnv(t *testing.T) {
 		t.Errorf("environment %q, want %q", got, want)
 	}
 }
+
+// TestExecutor_RunScopeReleased: a program runs while the drain's scope
+// of the drives is open (from the operation's preparation to the end of
+// its execution), but the scope holds no folder handle while it runs: the
+// program may remove or rename any folder (on Windows an open handle
+// stands in the way). The program lists smswork's descriptors: none may
+// lead into the drive's folder the scope had open.
+func TestExecutor_RunScopeReleased(t *testing.T) {
+	e, m := exNew(t)
+	exWrite(t, m["C"], "a/f.txt", "f")
+	defer e.BeginScope()()
+	if _, err := e.Drives.Lstat(exC("a/f.txt")); err != nil {
+		t.Fatal(err)
+	}
+	res := runOp(t, e, "ls", "-l", "/proc/"+strconv.Itoa(os.Getpid())+"/fd/")
+	exWant(t, res, ops.Done)
+	if !strings.Contains(res.Stdout, " -> ") {
+		t.Fatalf("no descriptors listed:\n%s", res.Stdout)
+	}
+	if held := filepath.Join(m["C"], "a"); strings.Contains(res.Stdout, held) {
+		t.Errorf("smswork held %s open while the program ran:\n%s", held, res.Stdout)
+	}
+}
