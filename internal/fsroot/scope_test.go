@@ -142,8 +142,9 @@ func TestScope_Calls(t *testing.T) {
 	d.mu.Lock()
 	dir, sub := d.scope.folders[indexKey("C", "dir")], d.scope.folders[indexKey("C", "dir/sub")]
 	d.mu.Unlock()
-	if dir == nil || dir.root == nil || sub == nil || sub.root == nil {
-		t.Fatalf("scope holds %v, want dir and dir/sub open", d.scope.folders)
+	// Where folders are not synced (Windows) the sync opens nothing.
+	if dir == nil || dir.root == nil || foldersSync && (sub == nil || sub.root == nil) {
+		t.Fatalf("scope holds %v, want dir and (where folders sync) dir/sub open", d.scope.folders)
 	}
 	if foldersSync && (dir.file == nil || sub.file == nil) {
 		t.Error("the folders were synced through handles the scope does not keep")
